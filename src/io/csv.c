@@ -228,12 +228,21 @@ static int row_too_long(struct csv_reader *r, struct cadre_err *err)
 static inline int take(struct csv_reader *r, const unsigned char *src, size_t n, size_t raw,
                        struct cadre_err *err)
 {
-	if (n > r->opt.max_field_bytes - r->field_len) {
+	/* Report the cap the input breaks first, whatever the chunking: kf and
+	 * kr are the indexes of the first byte over each cap (a tie goes to the
+	 * field).  Only plain runs (n == raw) can be split by a chunk boundary,
+	 * and for them both indexes count the same bytes. */
+	size_t field_room = r->opt.max_field_bytes - r->field_len;
+	uint64_t row = offset_of(r, r->pos) - r->rec_off;
+	size_t row_room = row < r->opt.max_row_bytes ? r->opt.max_row_bytes - (size_t)row : 0;
+	bool field_over = n > field_room;
+	bool row_over = raw > row_room;
+	if (field_over && (!row_over || field_room <= row_room)) {
 		const struct csv_field *fd = &r->fields[r->nfields];
 		return fail_at(r, err, CADRE_EINVAL, fd->line, fd->col,
 		               "field longer than %zu bytes", r->opt.max_field_bytes);
 	}
-	if (offset_of(r, r->pos + raw) - r->rec_off > r->opt.max_row_bytes)
+	if (row_over)
 		return row_too_long(r, err);
 	rb_reserve(r, n + 1); /* + the field's NUL */
 	memcpy(r->rb + r->rb_len, src, n);

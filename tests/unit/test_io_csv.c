@@ -293,6 +293,28 @@ static void test_row_too_long(void **state)
 	CHECK_OPT("a,b,c,d,e,f\n", &opt, "ERR line 1, column 1: record longer than 10 bytes\n");
 }
 
+/* The fuzzer found that a long unquoted run over both caps was reported as a
+ * long field when read in one window and as a long record when read in small
+ * chunks.  Now the cap broken first in the input is reported, a tie going to
+ * the field, at every chunk size. */
+static void test_first_cap_broken_wins(void **state)
+{
+	(void)state;
+	struct csv_options opt;
+	csv_options_init(&opt);
+	opt.max_row_bytes = 6;
+	/* "ab,cdefgh": the 7th record byte (g) breaks the record cap before
+	 * the 5th field byte (h) breaks a field cap of 4 */
+	opt.max_field_bytes = 4;
+	CHECK_OPT("ab,cdefgh", &opt, "ERR line 1, column 1: record longer than 6 bytes\n");
+	/* a field cap of 2 breaks at e, before g */
+	opt.max_field_bytes = 2;
+	CHECK_OPT("ab,cdefgh", &opt, "ERR line 1, column 4: field longer than 2 bytes\n");
+	/* a field cap of 3 breaks at g too: the field is named */
+	opt.max_field_bytes = 3;
+	CHECK_OPT("ab,cdefgh", &opt, "ERR line 1, column 4: field longer than 3 bytes\n");
+}
+
 static void test_too_many_fields(void **state)
 {
 	(void)state;
@@ -825,6 +847,7 @@ int main(void)
 	    cmocka_unit_test(test_nul_and_utf16),
 	    cmocka_unit_test(test_field_too_long),
 	    cmocka_unit_test(test_row_too_long),
+	    cmocka_unit_test(test_first_cap_broken_wins),
 	    cmocka_unit_test(test_too_many_fields),
 	    cmocka_unit_test(test_truncated_quote),
 	    cmocka_unit_test(test_stray_quote),
