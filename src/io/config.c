@@ -317,7 +317,7 @@ static int check_cidrs(const char *s, struct cadre_err *err)
 		while (an && (a[an - 1] == ' ' || a[an - 1] == '\t'))
 			an--;
 		if (!valid_cidr(a, an)) {
-			char item[QUOTE_MAX + 8], q[QUOTE_MAX + 8];
+			char item[QUOTE_MAX + 8] = "", q[QUOTE_MAX + 8];
 			size_t m = an < sizeof item - 1 ? an : sizeof item - 1;
 			memcpy(item, a, m);
 			item[m] = '\0';
@@ -657,9 +657,14 @@ static char *ctx_read_line(char *str, int num, void *stream)
 	size_t n = nl ? (size_t)(nl - start) + 1 : x->len - x->pos;
 	x->line++;
 	x->line_start = start;
-	/* inih reads at most num - 1 bytes per call and would treat the rest
-	 * of a longer line as a line of its own */
-	if (num < 4 || n > (size_t)num - 1) {
+	/* inih reads at most num - 1 bytes per call, and would treat the rest
+	 * of a longer line as a line of its own; allow for "\r\n" */
+	size_t text_len = n;
+	if (text_len && start[text_len - 1] == '\n')
+		text_len--;
+	if (text_len && start[text_len - 1] == '\r')
+		text_len--;
+	if (num < 4 || text_len > (size_t)num - 3) {
 		x->err_line = x->line;
 		x->rc = cadre_err_set(x->err, CADRE_EINVAL, "%s:%d: line longer than %d characters",
 		                      x->path, x->line, num - 3);
