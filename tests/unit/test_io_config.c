@@ -373,6 +373,14 @@ static void test_syntax_errors(void **state)
 	char ini[512];
 	(void)snprintf(ini, sizeof ini, "[database]\nurl = %0250d\n", 7);
 	expect_fail(ini, NULL, CADRE_EINVAL, "cadre.ini:2: line longer than 197 characters");
+	(void)snprintf(ini, sizeof ini, "[database]\nurl = %0192d\r\n", 7);
+	expect_fail(ini, NULL, CADRE_EINVAL, "cadre.ini:2: line longer than 197 characters");
+	(void)snprintf(ini, sizeof ini, "[database]\nurl = %0191d\r\n", 7);
+	struct config *ok;
+	struct cadre_err ok_err;
+	assert_int_equal(load(ini, NULL, &ok, &ok_err), CADRE_OK);
+	assert_int_equal(strlen(config_get_str(ok, "database.url")), 191);
+	config_free(ok);
 	/* a NUL byte would end inih's reading early */
 	write_file("cadre.ini", "[server]\nthreads = 4\n", 0644);
 	int fd = open("cadre.ini", O_WRONLY | O_APPEND);
