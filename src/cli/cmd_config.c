@@ -61,7 +61,7 @@ int cmd_config_show(struct cli *cli, int argc, char **argv)
 		                       argv[optind]);
 	struct config *c = config_new();
 	struct buf out;
-	buf_init(&out, 256 * 1024);
+	buf_init(&out, (size_t)256 * 1024);
 	int rc = CADRE_OK;
 	const char *db = db_flag(cli);
 	if (db)
