@@ -487,6 +487,21 @@ static void test_file_larger_than_chunk(void **state)
 	(void)fclose(f);
 }
 
+static void test_read_error(void **state)
+{
+	(void)state;
+	FILE *f = fopen("/dev/null", "w"); /* reading a write-only stream fails */
+	assert_non_null(f);
+	struct csv_reader *r = NULL;
+	struct cadre_err e;
+	assert_int_equal(csv_reader_open_file(&r, f, NULL, &e), CADRE_OK);
+	assert_int_equal(csv_reader_next(r, &e), CADRE_EINTERNAL);
+	assert_string_equal(e.msg, "line 1, column 1: read error: Bad file descriptor");
+	assert_int_equal(csv_reader_next(r, &e), CADRE_EINTERNAL);
+	csv_reader_free(r);
+	(void)fclose(f);
+}
+
 /* ---- writer ---- */
 
 static void test_writer_format(void **state)
@@ -638,6 +653,14 @@ static void test_writer_file(void **state)
 	size_t n = fread(got, 1, sizeof got, f);
 	assert_int_equal(n, sizeof want - 1);
 	assert_memory_equal(got, want, n);
+	(void)fclose(f);
+	/* writing a read-only stream fails at the byte-order mark */
+	f = fopen("/dev/null", "r");
+	assert_non_null(f);
+	w = NULL;
+	assert_int_equal(csv_writer_open_file(&w, f, &e), CADRE_EINTERNAL);
+	assert_string_equal(e.msg, "CSV output: write failed: Bad file descriptor");
+	assert_null(w);
 	(void)fclose(f);
 }
 
@@ -855,6 +878,7 @@ int main(void)
 	    cmocka_unit_test(test_bytes_consumed),
 	    cmocka_unit_test(test_bad_options),
 	    cmocka_unit_test(test_file_larger_than_chunk),
+	    cmocka_unit_test(test_read_error),
 	    cmocka_unit_test(test_writer_format),
 	    cmocka_unit_test(test_writer_numbers),
 	    cmocka_unit_test(test_writer_neutralises_formulas),
