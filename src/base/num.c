@@ -42,7 +42,7 @@ int num_parse_i64(const char *s, size_t n, int64_t *out, struct cadre_err *err)
 int num_parse_i64_range(const char *s, size_t n, int64_t lo, int64_t hi, int64_t *out,
                         struct cadre_err *err)
 {
-	int64_t v;
+	int64_t v = 0;
 	int rc = num_parse_i64(s, n, &v, err);
 	if (rc)
 		return rc;

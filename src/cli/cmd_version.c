@@ -34,7 +34,7 @@ int cmd_version(struct cli *cli, int argc, char **argv)
 		return CADRE_OK;
 	}
 	struct buf b;
-	buf_init(&b, 64 * 1024);
+	buf_init(&b, (size_t)64 * 1024);
 	int rc = about_write_verbose(&b, &cli->err);
 	if (rc == CADRE_OK)
 		(void)fputs(buf_cstr(&b), cli->out);
