@@ -48,9 +48,9 @@ struct actor_grant {
 
 struct actor {
 	enum actor_kind kind;
-	int64_t user_id;                   /* ACTOR_USER: the account; else 0 */
-	char label[ACTOR_LABEL_MAX];       /* "user:42", "system:cli" */
-	const struct actor_grant *grants;  /* not owned; NULL when ngrants is 0 */
+	int64_t user_id;                  /* ACTOR_USER: the account; else 0 */
+	char label[ACTOR_LABEL_MAX];      /* "user:42", "system:cli" */
+	const struct actor_grant *grants; /* not owned; NULL when ngrants is 0 */
 	size_t ngrants;
 };
 
