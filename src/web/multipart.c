@@ -342,24 +342,34 @@ static int headers_done(struct multipart *m, struct cadre_err *err)
 	bool has_name = false;
 	bool has_type = false;
 	m->part.filename = NULL;
-	const char *s = m->hdr;
 	const char *end = m->hdr + m->hdr_len - 2; /* without the blank line's CR LF */
-	while (s < end) {
-		const char *eol = s;
-		while (eol + 1 < end + 2 && !(eol[0] == '\r' && eol[1] == '\n'))
-			eol++;
-		/* a bare CR or LF inside a line, or a folded line, is malformed */
-		for (const char *q = s; q < eol; q++)
-			if (*q == '\r' || *q == '\n' || *q == '\0') {
+	/* first the shape of every line, so a fold is reported as one even when
+	 * the line before it is also broken */
+	for (const char *q = m->hdr; q < end; q++) {
+		bool crlf = q[0] == '\r' && q[1] == '\n';
+		if (crlf) {
+			if (ows(q[2]) && q + 2 < end) {
 				(void)cadre_err_set(err, CADRE_EINVAL,
-				                    "%s: a header line holds a bare CR, LF or NUL", label);
+				                    "%s: folded header lines are not allowed", label);
 				return fail(m, err);
 			}
-		if (ows(*s)) {
-			(void)cadre_err_set(err, CADRE_EINVAL, "%s: folded header lines are not allowed",
-			                    label);
+			q++;
+		} else if (*q == '\r' || *q == '\n' || *q == '\0') {
+			(void)cadre_err_set(err, CADRE_EINVAL,
+			                    "%s: a header line holds a bare CR, LF or NUL", label);
 			return fail(m, err);
 		}
+	}
+	if (end > m->hdr && ows(m->hdr[0])) {
+		(void)cadre_err_set(err, CADRE_EINVAL, "%s: folded header lines are not allowed",
+		                    label);
+		return fail(m, err);
+	}
+	const char *s = m->hdr;
+	while (s < end) {
+		const char *eol = s;
+		while (!(eol[0] == '\r' && eol[1] == '\n'))
+			eol++;
 		const char *colon = memchr(s, ':', (size_t)(eol - s));
 		if (!colon || colon == s) {
 			(void)cadre_err_set(err, CADRE_EINVAL, "%s: a header line has no name", label);
@@ -488,11 +498,11 @@ int multipart_feed(struct multipart *m, const char *p, size_t n, struct cadre_er
 		*err = m->fail;
 		return err->status;
 	}
-	if (n > m->lim.max_total_bytes - m->total) {
-		(void)cadre_err_set(err, CADRE_EINVAL, "the multipart body is larger than %zu bytes",
-		                    m->lim.max_total_bytes);
-		return fail(m, err);
-	}
+	/* bytes past the total cap are refused only after those before it are
+	 * parsed, so the cap broken first is reported whatever the chunking */
+	bool over = n > m->lim.max_total_bytes - m->total;
+	if (over)
+		n = m->lim.max_total_bytes - m->total;
 	m->total += n;
 	size_t i = 0;
 	while (i < n) {
@@ -574,6 +584,11 @@ int multipart_feed(struct multipart *m, const char *p, size_t n, struct cadre_er
 		case MP_EPILOGUE: i = n; break;
 		case MP_FAILED: *err = m->fail; return err->status;
 		}
+	}
+	if (over) {
+		(void)cadre_err_set(err, CADRE_EINVAL, "the multipart body is larger than %zu bytes",
+		                    m->lim.max_total_bytes);
+		return fail(m, err);
 	}
 	return CADRE_OK;
 }
