@@ -193,8 +193,9 @@ static void problem_html(struct web_request *req, struct web_response *resp, con
 	resp->content_type = "text/html; charset=utf-8";
 }
 
-void web_error(struct web_request *req, struct web_response *resp, int http_status,
-               const char *detail)
+/* render: the error reply; shown is the text to show or NULL. */
+static void render(struct web_request *req, struct web_response *resp, int http_status,
+                   const char *shown)
 {
 	/* keep the field errors across the reset: they are the point of a 422 */
 	struct web_field_error errors[WEB_FIELD_ERRORS_MAX];
@@ -207,7 +208,6 @@ void web_error(struct web_request *req, struct web_response *resp, int http_stat
 	resp->more_errors = more;
 	resp->status = http_status;
 	const struct wording *w = wording_for(http_status);
-	const char *shown = detail_shown(http_status) && detail ? detail : NULL;
 	if (is_api(req)) {
 		problem_json(req, resp, web_status_reason(http_status),
 		             shown ? shown : (w && w->text ? w->text : NULL));
@@ -218,4 +218,16 @@ void web_error(struct web_request *req, struct web_response *resp, int http_stat
 	if (!text && http_status < 500)
 		text = "Check what you sent and try again.";
 	problem_html(req, resp, title, text);
+}
+
+void web_error(struct web_request *req, struct web_response *resp, int http_status,
+               const char *detail)
+{
+	render(req, resp, http_status, detail_shown(http_status) ? detail : NULL);
+}
+
+void web_error_shown(struct web_request *req, struct web_response *resp, int http_status,
+                     const char *detail)
+{
+	render(req, resp, http_status, detail);
 }

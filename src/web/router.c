@@ -375,6 +375,15 @@ static bool method_has_body(const char *m)
 	return !safe_method(m);
 }
 
+/* refuse: the error reply for a request stopped before its handler. */
+static bool refuse(struct web_request *req, struct web_response *resp, int status,
+                   const char *detail)
+{
+	web_error(req, resp, status, detail);
+	web_response_finish(req, resp);
+	return false;
+}
+
 bool web_request_begin(struct web_app *app, struct web_request *req, struct web_response *resp)
 {
 	log_set_request_id(req->id);
@@ -383,44 +392,36 @@ bool web_request_begin(struct web_app *app, struct web_request *req, struct web_
 	                   web_req_header(req, "X-Forwarded-Proto"), req->client_addr,
 	                   sizeof req->client_addr, &https);
 	req->secure = req->tls || https || app->public_https;
-	if (req->too_many_headers) {
-		web_error(req, resp, 431, "The request has more than 100 header lines.");
-		return false;
-	}
+	req->head = strcmp(req->method, "HEAD") == 0;
+	if (req->too_many_headers)
+		return refuse(req, resp, 431, "The request has more than 100 header lines.");
 	char allow[128];
 	req->route = find(app, req, allow, sizeof allow);
 	if (!req->route) {
-		if (allow[0]) {
-			web_error(req, resp, 405, "This address does not accept this method.");
-			struct cadre_err e;
-			(void)web_resp_header_router(resp, "Allow", allow, &e);
-		} else {
-			web_error(req, resp, 404, NULL);
-		}
+		if (!allow[0])
+			return refuse(req, resp, 404, NULL);
+		web_error(req, resp, 405, "This address does not accept this method.");
+		struct cadre_err e;
+		(void)web_resp_header_router(resp, "Allow", allow, &e);
+		web_response_finish(req, resp);
 		return false;
 	}
-	req->head = strcmp(req->method, "HEAD") == 0;
 	req->body_max = method_has_body(req->method) ? req->route->body_max : 0;
-	if (web_req_header(req, "Transfer-Encoding")) {
-		web_error(req, resp, 411, "Send the request body with a Content-Length.");
-		return false;
-	}
+	if (web_req_header(req, "Transfer-Encoding"))
+		return refuse(req, resp, 411, "Send the request body with a Content-Length.");
 	const char *cl = web_req_header(req, "Content-Length");
 	if (cl) {
 		int64_t len;
 		struct cadre_err e;
-		if (num_parse_i64_range(cl, strlen(cl), 0, INT64_MAX, &len, &e) != CADRE_OK) {
-			web_error(req, resp, 400, "The Content-Length header is malformed.");
-			return false;
-		}
+		if (num_parse_i64_range(cl, strlen(cl), 0, INT64_MAX, &len, &e) != CADRE_OK)
+			return refuse(req, resp, 400, "The Content-Length header is malformed.");
 		if ((uint64_t)len > req->body_max) {
 			char msg[96];
 			(void)snprintf(msg, sizeof msg,
 			               "The request body is larger than this address accepts "
 			               "(%zu bytes).",
 			               req->body_max);
-			web_error(req, resp, 413, msg);
-			return false;
+			return refuse(req, resp, 413, msg);
 		}
 	}
 	return true;
@@ -441,7 +442,7 @@ static void fail(struct web_request *req, struct web_response *resp, int rc,
 	if (status >= 500) {
 		/* the reason goes to the log, never to the client */
 		struct log_line l;
-		log_begin(&l, LOG_ERROR, "http.error");
+		log_begin(&l, status == 503 ? LOG_WARN : LOG_ERROR, "http.error");
 		log_str(&l, "route", req->route ? req->route->pattern : "-");
 		log_int(&l, "status", status);
 		log_err(&l, err);
@@ -528,9 +529,9 @@ void web_request_run(struct web_app *app, struct web_request *req, struct web_re
 		         : cadre_err_set(&err, CADRE_EPERM, "the form's security token is missing");
 		if (rc != CADRE_OK) {
 			if (rc == CADRE_EPERM || rc == CADRE_EINVAL) {
-				web_error(req, resp, 403,
-				          "The form's security token is missing or out of date. Go back, "
-				          "reload the page and try again.");
+				web_error_shown(req, resp, 403,
+				                "The form's security token is missing or out of date. Go "
+				                "back, reload the page and try again.");
 				goto done;
 			}
 			goto failed;

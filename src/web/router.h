@@ -183,6 +183,12 @@ bool web_route_match(const struct web_route *r, const char *path, struct web_req
 void web_error(struct web_request *req, struct web_response *resp, int http_status,
                const char *detail);
 
+/* web_error_shown: web_error with detail shown whatever the status: for
+ * the router's own fixed messages (a stale CSRF token's 403), never for a
+ * reason that came from a check or a handler. */
+void web_error_shown(struct web_request *req, struct web_response *resp, int http_status,
+                     const char *detail);
+
 /* web_response_finish: the headers every reply gets: Content-Type,
  * Cache-Control (the route's, or no-store), the security headers (CSP,
  * nosniff, Referrer-Policy, X-Frame-Options; HSTS over HTTPS) and
