@@ -29,9 +29,8 @@ static const char *org_rule(const struct web_route *r, char *buf, size_t n)
  */
 int cmd_help_routes(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"verbose", no_argument, NULL, 'v'},
-	                                     {"openapi", no_argument, NULL, 'o'},
-	                                     {0}};
+	static const struct option opts[] = {
+	    {"verbose", no_argument, NULL, 'v'}, {"openapi", no_argument, NULL, 'o'}, {0}};
 	bool verbose = false;
 	bool openapi = false;
 	int c;
@@ -47,7 +46,8 @@ int cmd_help_routes(struct cli *cli, int argc, char **argv)
 			                       argv[optind - 1]);
 	}
 	if (optind < argc)
-		return cli_usage_error(cli, "help routes", "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(cli, "help routes", "unexpected argument '%s'",
+		                       argv[optind]);
 	if (verbose && openapi)
 		return cli_usage_error(cli, "help routes", "--verbose and --openapi do not mix");
 	if (openapi) {
@@ -63,7 +63,8 @@ int cmd_help_routes(struct cli *cli, int argc, char **argv)
 		              r->permission, org_rule(r, org, sizeof org), r->csrf ? "yes" : "no",
 		              r->summary);
 		if (verbose) {
-			(void)fprintf(cli->out, "        Cache-Control: %s; body up to %zu bytes; %s\n",
+			(void)fprintf(cli->out,
+			              "        Cache-Control: %s; body up to %zu bytes; %s\n",
 			              r->cache, r->body_max,
 			              r->kind == WEB_ROUTE_API ? "API (problem+json errors)"
 			                                       : "page (HTML errors)");

@@ -66,9 +66,8 @@ static bool role_ok(const char *r)
  */
 int cmd_http(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"as", required_argument, NULL, 'a'},
-	                                     {"peer", required_argument, NULL, 'p'},
-	                                     {0}};
+	static const struct option opts[] = {
+	    {"as", required_argument, NULL, 'a'}, {"peer", required_argument, NULL, 'p'}, {0}};
 	const char *role = NULL;
 	const char *peer = "127.0.0.1";
 	int c;
@@ -80,7 +79,8 @@ int cmd_http(struct cli *cli, int argc, char **argv)
 		else if (c == 'p')
 			peer = optarg;
 		else
-			return cli_usage_error(cli, "http", "unknown option '%s'", argv[optind - 1]);
+			return cli_usage_error(cli, "http", "unknown option '%s'",
+			                       argv[optind - 1]);
 	}
 	if (optind < argc)
 		return cli_usage_error(cli, "http", "unexpected argument '%s'", argv[optind]);
@@ -99,8 +99,8 @@ int cmd_http(struct cli *cli, int argc, char **argv)
 		rc = buf_append(&in, chunk, n, &cli->err);
 	if (rc != CADRE_OK) {
 		buf_free(&in);
-		return cadre_err_set(&cli->err, CADRE_EINVAL, "the request is larger than %zu bytes",
-		                     HTTP_INPUT_MAX);
+		return cadre_err_set(&cli->err, CADRE_EINVAL,
+		                     "the request is larger than %zu bytes", HTTP_INPUT_MAX);
 	}
 	if (ferror(stdin)) {
 		buf_free(&in);

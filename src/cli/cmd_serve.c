@@ -52,15 +52,16 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 			listen_opt = optarg;
 		} else if (c == 't') {
 			if (num_parse_i64_range(optarg, strlen(optarg), 1, 256, &threads, &e) != 0)
-				return cli_usage_error(cli, "serve",
-				                       "--threads: expected 1 to 256, got '%s'", optarg);
+				return cli_usage_error(
+				    cli, "serve", "--threads: expected 1 to 256, got '%s'", optarg);
 		} else if (c == 'd') {
 			if (num_parse_i64_range(optarg, strlen(optarg), 0, 3600, &drain, &e) != 0)
-				return cli_usage_error(cli, "serve",
-				                       "--drain-seconds: expected 0 to 3600, got '%s'",
-				                       optarg);
+				return cli_usage_error(
+				    cli, "serve", "--drain-seconds: expected 0 to 3600, got '%s'",
+				    optarg);
 		} else {
-			return cli_usage_error(cli, "serve", "unknown option '%s'", argv[optind - 1]);
+			return cli_usage_error(cli, "serve", "unknown option '%s'",
+			                       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -41,6 +41,7 @@ int web_tx_ping(struct store *db, struct cadre_err *err)
 		rc = cadre_err_set(err, CADRE_EINTERNAL, "the database answered SELECT 1 wrongly");
 	store_reset(st);
 	if (rc == CADRE_DONE)
-		rc = cadre_err_set(err, CADRE_EINTERNAL, "the database returned no row for SELECT 1");
+		rc = cadre_err_set(err, CADRE_EINTERNAL,
+		                   "the database returned no row for SELECT 1");
 	return rc;
 }

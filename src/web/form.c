@@ -50,23 +50,24 @@ static int decode(const char *s, size_t n, size_t max, struct arena *a, char **o
 			int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
 			if (hi < 0 || lo < 0)
 				return cadre_err_set(err, CADRE_EINVAL,
-				                     "%s: malformed percent-escape in its %s", label,
-				                     what);
+				                     "%s: malformed percent-escape in its %s",
+				                     label, what);
 			c = (unsigned char)(hi * 16 + lo);
 			i += 2;
 		}
 		if (c == 0)
-			return cadre_err_set(err, CADRE_EINVAL, "%s: its %s holds a NUL byte", label,
-			                     what);
+			return cadre_err_set(err, CADRE_EINVAL, "%s: its %s holds a NUL byte",
+			                     label, what);
 		d[k++] = (char)c;
 		if (k > max)
-			return cadre_err_set(err, CADRE_EINVAL, "%s: its %s is longer than %zu bytes",
-			                     label, what, max);
+			return cadre_err_set(err, CADRE_EINVAL,
+			                     "%s: its %s is longer than %zu bytes", label, what,
+			                     max);
 	}
 	d[k] = '\0';
 	if (!utf8_valid(d, k, NULL))
-		return cadre_err_set(err, CADRE_EINVAL, "%s: its %s is not valid UTF-8 after decoding",
-		                     label, what);
+		return cadre_err_set(err, CADRE_EINVAL,
+		                     "%s: its %s is not valid UTF-8 after decoding", label, what);
 	*out = d;
 	*outlen = k;
 	return CADRE_OK;
@@ -120,8 +121,8 @@ int form_parse(const char *s, size_t n, const struct form_limits *lim, struct ar
 				return rc;
 			form_field_label(label, sizeof label, name, name_len, count + 1);
 			size_t vstart = eq ? name_end + 1 : j;
-			rc = decode(s + vstart, j - vstart, max_value, a, &value, &value_len, "value",
-			            label, err);
+			rc = decode(s + vstart, j - vstart, max_value, a, &value, &value_len,
+			            "value", label, err);
 			if (rc != CADRE_OK)
 				return rc;
 			fields[count].name = name;

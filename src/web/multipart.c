@@ -163,7 +163,8 @@ int multipart_boundary(const char *content_type, char *out, size_t outsz, struct
 		}
 	}
 	if (r < 0)
-		return cadre_err_set(err, CADRE_EINVAL, "the Content-Type parameters are malformed");
+		return cadre_err_set(err, CADRE_EINVAL,
+		                     "the Content-Type parameters are malformed");
 	if (!found)
 		return cadre_err_set(err, CADRE_EINVAL, "multipart/form-data without a boundary");
 	return CADRE_OK;
@@ -177,12 +178,12 @@ struct multipart *multipart_new(const char *boundary, const struct multipart_lim
 	m->lim.max_parts = lim && lim->max_parts ? lim->max_parts : MULTIPART_DEFAULT_MAX_PARTS;
 	m->lim.max_header_bytes = lim && lim->max_header_bytes ? lim->max_header_bytes
 	                                                       : MULTIPART_DEFAULT_MAX_HEADER_BYTES;
-	m->lim.max_field_bytes = lim && lim->max_field_bytes ? lim->max_field_bytes
-	                                                     : MULTIPART_DEFAULT_MAX_FIELD_BYTES;
+	m->lim.max_field_bytes =
+	    lim && lim->max_field_bytes ? lim->max_field_bytes : MULTIPART_DEFAULT_MAX_FIELD_BYTES;
 	m->lim.max_file_bytes =
 	    lim && lim->max_file_bytes ? lim->max_file_bytes : MULTIPART_DEFAULT_MAX_FILE_BYTES;
-	m->lim.max_total_bytes = lim && lim->max_total_bytes ? lim->max_total_bytes
-	                                                     : MULTIPART_DEFAULT_MAX_TOTAL_BYTES;
+	m->lim.max_total_bytes =
+	    lim && lim->max_total_bytes ? lim->max_total_bytes : MULTIPART_DEFAULT_MAX_TOTAL_BYTES;
 	if (h)
 		m->h = *h;
 	if (!boundary_ok(boundary ? boundary : "", blen)) {
@@ -275,8 +276,8 @@ static int copy_text(struct multipart *m, char *dst, size_t dstsz, const char *v
 	}
 	if (!text_ok(v, n)) {
 		(void)cadre_err_set(err, CADRE_EINVAL,
-		                    "%s: its %s is not UTF-8 text without control characters", label,
-		                    what);
+		                    "%s: its %s is not UTF-8 text without control characters",
+		                    label, what);
 		return fail(m, err);
 	}
 	memcpy(dst, v, n);
@@ -350,7 +351,8 @@ static int headers_done(struct multipart *m, struct cadre_err *err)
 		if (crlf) {
 			if (ows(q[2]) && q + 2 < end) {
 				(void)cadre_err_set(err, CADRE_EINVAL,
-				                    "%s: folded header lines are not allowed", label);
+				                    "%s: folded header lines are not allowed",
+				                    label);
 				return fail(m, err);
 			}
 			q++;
@@ -372,7 +374,8 @@ static int headers_done(struct multipart *m, struct cadre_err *err)
 			eol++;
 		const char *colon = memchr(s, ':', (size_t)(eol - s));
 		if (!colon || colon == s) {
-			(void)cadre_err_set(err, CADRE_EINVAL, "%s: a header line has no name", label);
+			(void)cadre_err_set(err, CADRE_EINVAL, "%s: a header line has no name",
+			                    label);
 			return fail(m, err);
 		}
 		for (const char *q = s; q < colon; q++)
@@ -390,8 +393,8 @@ static int headers_done(struct multipart *m, struct cadre_err *err)
 			vend--;
 		if (nlen == 19 && strncasecmp(s, "Content-Disposition", 19) == 0) {
 			if (has_disp) {
-				(void)cadre_err_set(err, CADRE_EINVAL, "%s: two Content-Disposition headers",
-				                    label);
+				(void)cadre_err_set(err, CADRE_EINVAL,
+				                    "%s: two Content-Disposition headers", label);
 				return fail(m, err);
 			}
 			has_disp = true;
@@ -400,8 +403,8 @@ static int headers_done(struct multipart *m, struct cadre_err *err)
 				return rc;
 		} else if (nlen == 12 && strncasecmp(s, "Content-Type", 12) == 0) {
 			if (has_type) {
-				(void)cadre_err_set(err, CADRE_EINVAL, "%s: two Content-Type headers",
-				                    label);
+				(void)cadre_err_set(err, CADRE_EINVAL,
+				                    "%s: two Content-Type headers", label);
 				return fail(m, err);
 			}
 			has_type = true;
@@ -559,10 +562,11 @@ int multipart_feed(struct multipart *m, const char *p, size_t n, struct cadre_er
 			/* copy up to the end of the header block or of the input */
 			while (i < n) {
 				if (m->hdr_len == m->lim.max_header_bytes) {
-					(void)cadre_err_set(err, CADRE_EINVAL,
-					                    "part %zu: its headers are longer than %zu "
-					                    "bytes",
-					                    m->parts, m->lim.max_header_bytes);
+					(void)cadre_err_set(
+					    err, CADRE_EINVAL,
+					    "part %zu: its headers are longer than %zu "
+					    "bytes",
+					    m->parts, m->lim.max_header_bytes);
 					return fail(m, err);
 				}
 				m->hdr[m->hdr_len++] = p[i++];
@@ -586,7 +590,8 @@ int multipart_feed(struct multipart *m, const char *p, size_t n, struct cadre_er
 		}
 	}
 	if (over) {
-		(void)cadre_err_set(err, CADRE_EINVAL, "the multipart body is larger than %zu bytes",
+		(void)cadre_err_set(err, CADRE_EINVAL,
+		                    "the multipart body is larger than %zu bytes",
 		                    m->lim.max_total_bytes);
 		return fail(m, err);
 	}
@@ -662,8 +667,8 @@ static int collect_end(void *ctx, struct cadre_err *err)
 }
 
 int multipart_parse(const char *body, size_t n, const char *content_type,
-                    const struct multipart_limits *lim, struct arena *a,
-                    struct multipart_form *out, struct cadre_err *err)
+                    const struct multipart_limits *lim, struct arena *a, struct multipart_form *out,
+                    struct cadre_err *err)
 {
 	char boundary[MULTIPART_BOUNDARY_MAX + 1];
 	out->fields = NULL;

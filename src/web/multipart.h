@@ -108,8 +108,8 @@ struct multipart_form {
  * content_type, copying every part into arena a.  Text fields (no filename)
  * must be valid UTF-8 without NUL bytes. */
 int multipart_parse(const char *body, size_t n, const char *content_type,
-                    const struct multipart_limits *lim, struct arena *a,
-                    struct multipart_form *out, struct cadre_err *err);
+                    const struct multipart_limits *lim, struct arena *a, struct multipart_form *out,
+                    struct cadre_err *err);
 
 /* multipart_get: the first field called name, or NULL. */
 const struct multipart_field *multipart_get(const struct multipart_form *f, const char *name);

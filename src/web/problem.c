@@ -144,11 +144,12 @@ static void problem_html(struct web_request *req, struct web_response *resp, con
                          const char *text)
 {
 	struct cadre_err e;
-	(void)web_resp_puts(resp,
-	                    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	                    "<title>",
-	                    &e);
+	(void)web_resp_puts(
+	    resp,
+	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	    "<title>",
+	    &e);
 	(void)web_resp_html(resp, title, &e);
 	(void)web_resp_puts(
 	    resp,
@@ -161,14 +162,15 @@ static void problem_html(struct web_request *req, struct web_response *resp, con
 	    "<div class=\"nhsuk-grid-row\"><div class=\"nhsuk-grid-column-two-thirds\">\n",
 	    &e);
 	if (resp->nerrors > 0) {
-		(void)web_resp_puts(resp,
-		                    "<div class=\"nhsuk-error-summary\" "
-		                    "aria-labelledby=\"error-summary-title\" role=\"alert\" "
-		                    "tabindex=\"-1\">\n<h2 class=\"nhsuk-error-summary__title\" "
-		                    "id=\"error-summary-title\">There is a problem</h2>\n"
-		                    "<div class=\"nhsuk-error-summary__body\"><ul class=\"nhsuk-list "
-		                    "nhsuk-error-summary__list\">\n",
-		                    &e);
+		(void)web_resp_puts(
+		    resp,
+		    "<div class=\"nhsuk-error-summary\" "
+		    "aria-labelledby=\"error-summary-title\" role=\"alert\" "
+		    "tabindex=\"-1\">\n<h2 class=\"nhsuk-error-summary__title\" "
+		    "id=\"error-summary-title\">There is a problem</h2>\n"
+		    "<div class=\"nhsuk-error-summary__body\"><ul class=\"nhsuk-list "
+		    "nhsuk-error-summary__list\">\n",
+		    &e);
 		for (size_t i = 0; i < resp->nerrors; i++) {
 			(void)web_resp_puts(resp, "<li><a href=\"#", &e);
 			(void)web_resp_html(resp, resp->errors[i].field, &e);

@@ -105,7 +105,7 @@ int web_proxies_parse(const char *list, struct web_proxies **out, struct cadre_e
 		}
 		p->list[p->count++] = c;
 		continue;
-bad:
+	bad:
 		(void)cadre_err_set(err, CADRE_EINVAL,
 		                    "trusted proxies: '%.*s' is not an address or CIDR block",
 		                    (int)(b - a > 60 ? 60 : b - a), a);

@@ -43,8 +43,8 @@ int web_request_set_line(struct web_request *req, const char *method, size_t mle
 		if (!tchar((unsigned char)method[i]))
 			return cadre_err_set(err, CADRE_EINVAL, "malformed method");
 	if (tlen > WEB_TARGET_MAX)
-		return cadre_err_set(err, CADRE_EINVAL, "the request target is longer than %zu bytes",
-		                     WEB_TARGET_MAX);
+		return cadre_err_set(err, CADRE_EINVAL,
+		                     "the request target is longer than %zu bytes", WEB_TARGET_MAX);
 	if (tlen == 0 || target[0] != '/')
 		return cadre_err_set(err, CADRE_EINVAL, "the request target must be a path");
 	for (size_t i = 0; i < tlen; i++) {
@@ -75,6 +75,15 @@ void web_request_add_header(struct web_request *req, const char *name, size_t nl
 		req->too_many_headers = true;
 		return;
 	}
+	bool ok = nlen > 0;
+	for (size_t i = 0; ok && i < nlen; i++)
+		ok = tchar((unsigned char)name[i]);
+	for (size_t i = 0; ok && i < vlen; i++) {
+		unsigned char c = (unsigned char)value[i];
+		ok = (c >= 0x20 || c == '\t') && c != 0x7f;
+	}
+	if (!ok)
+		req->bad_header = true;
 	struct web_header *h = &req->headers[req->nheaders++];
 	h->name = arena_strndup(&req->arena, name, nlen);
 	h->value = arena_strndup(&req->arena, value, vlen);
@@ -227,9 +236,9 @@ static int resp_set(struct web_response *resp, const char *name, const char *val
 	if (!web_header_name_ok(name))
 		return cadre_err_set(err, CADRE_EINVAL, "malformed header name");
 	if (!web_header_value_ok(value))
-		return cadre_err_set(err, CADRE_EINVAL,
-		                     "header %s: the value holds a control character or is too long",
-		                     name);
+		return cadre_err_set(
+		    err, CADRE_EINVAL,
+		    "header %s: the value holds a control character or is too long", name);
 	for (size_t i = 0; i < resp->nheaders; i++) {
 		if (strcasecmp(resp->headers[i].name, name) == 0) {
 			resp->headers[i].value = arena_strdup(resp->arena, value);

@@ -35,16 +35,16 @@ struct store;
 struct web_app;
 struct web_route;
 
-#define WEB_REQUEST_ID_LEN   24 /* hex digits of 12 random bytes */
-#define WEB_PARAMS_MAX       8
-#define WEB_REQ_HEADERS_MAX  100
-#define WEB_RESP_HEADERS_MAX 32 /* for handlers; the router has its own */
+#define WEB_REQUEST_ID_LEN      24 /* hex digits of 12 random bytes */
+#define WEB_PARAMS_MAX          8
+#define WEB_REQ_HEADERS_MAX     100
+#define WEB_RESP_HEADERS_MAX    32 /* for handlers; the router has its own */
 #define WEB_RESP_HEADERS_ROUTER 12
-#define WEB_FIELD_ERRORS_MAX 50
-#define WEB_HEADER_VALUE_MAX ((size_t)8 * 1024)
-#define WEB_TARGET_MAX       ((size_t)8 * 1024)
-#define WEB_RESPONSE_MAX     ((size_t)16 * 1024 * 1024)
-#define WEB_ADDR_MAX         64
+#define WEB_FIELD_ERRORS_MAX    50
+#define WEB_HEADER_VALUE_MAX    ((size_t)8 * 1024)
+#define WEB_TARGET_MAX          ((size_t)8 * 1024)
+#define WEB_RESPONSE_MAX        ((size_t)16 * 1024 * 1024)
+#define WEB_ADDR_MAX            64
 
 struct web_header {
 	const char *name;
@@ -74,6 +74,7 @@ struct web_request {
 	struct web_header headers[WEB_REQ_HEADERS_MAX];
 	size_t nheaders;
 	bool too_many_headers;
+	bool bad_header;  /* a name that is not a token, or a control character in a value */
 	const char *body; /* NULL when there is none; owned by the transport */
 	size_t body_len;
 	char peer_addr[WEB_ADDR_MAX];   /* the address that connected */
@@ -131,7 +132,9 @@ int web_request_set_line(struct web_request *req, const char *method, size_t mle
 
 /* web_request_add_header: append a header (copied).  Past
  * WEB_REQ_HEADERS_MAX headers, sets too_many_headers instead (the router
- * answers 431). */
+ * answers 431); a name that is not a token or a value holding a control
+ * character (tab aside) sets bad_header (400), whatever the transport let
+ * through. */
 void web_request_add_header(struct web_request *req, const char *name, size_t nlen,
                             const char *value, size_t vlen);
 

@@ -48,7 +48,8 @@ int web_app_new(const struct web_app_options *opt, struct web_app **out, struct 
 		return cadre_err_set(err, CADRE_EINTERNAL, "libsodium failed to start");
 	const char *pub = opt->public_url ? opt->public_url : "";
 	if (*pub && strncmp(pub, "http://", 7) != 0 && strncmp(pub, "https://", 8) != 0)
-		return cadre_err_set(err, CADRE_EINVAL, "public URL '%.60s' is not http(s)://", pub);
+		return cadre_err_set(err, CADRE_EINVAL, "public URL '%.60s' is not http(s)://",
+		                     pub);
 	struct web_proxies *proxies;
 	int rc = web_proxies_parse(opt->trusted_proxies, &proxies, err);
 	if (rc != CADRE_OK)
@@ -245,7 +246,8 @@ static bool param_accepts(const char *type, size_t tlen, const char *value, int6
 			return false;
 		for (size_t i = 0; i < n; i++) {
 			char c = value[i];
-			if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			      (c >= '0' && c <= '9')))
 				return false;
 		}
 		return true;
@@ -365,8 +367,7 @@ static bool text_body(const char *ct)
 		return true;
 	while (*ct == ' ')
 		ct++;
-	return strncasecmp(ct, "text/", 5) == 0 ||
-	       strncasecmp(ct, "application/json", 16) == 0 ||
+	return strncasecmp(ct, "text/", 5) == 0 || strncasecmp(ct, "application/json", 16) == 0 ||
 	       strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
 }
 
@@ -395,6 +396,9 @@ bool web_request_begin(struct web_app *app, struct web_request *req, struct web_
 	req->head = strcmp(req->method, "HEAD") == 0;
 	if (req->too_many_headers)
 		return refuse(req, resp, 431, "The request has more than 100 header lines.");
+	if (req->bad_header)
+		return refuse(req, resp, 400,
+		              "A header name is malformed or a value holds a control character.");
 	char allow[128];
 	req->route = find(app, req, allow, sizeof allow);
 	if (!req->route) {
@@ -497,8 +501,8 @@ void web_request_run(struct web_app *app, struct web_request *req, struct web_re
 		web_error(req, resp, 401, NULL);
 		if (r->kind == WEB_ROUTE_API) {
 			struct cadre_err e;
-			(void)web_resp_header_router(resp, "WWW-Authenticate", "Bearer realm=\"cadre\"",
-			                             &e);
+			(void)web_resp_header_router(resp, "WWW-Authenticate",
+			                             "Bearer realm=\"cadre\"", &e);
 		}
 		goto done;
 	}
@@ -529,9 +533,10 @@ void web_request_run(struct web_app *app, struct web_request *req, struct web_re
 		         : cadre_err_set(&err, CADRE_EPERM, "the form's security token is missing");
 		if (rc != CADRE_OK) {
 			if (rc == CADRE_EPERM || rc == CADRE_EINVAL) {
-				web_error_shown(req, resp, 403,
-				                "The form's security token is missing or out of date. Go "
-				                "back, reload the page and try again.");
+				web_error_shown(
+				    req, resp, 403,
+				    "The form's security token is missing or out of date. Go "
+				    "back, reload the page and try again.");
 				goto done;
 			}
 			goto failed;
@@ -572,8 +577,9 @@ void web_response_finish(struct web_request *req, struct web_response *resp)
 {
 	struct cadre_err e;
 	if (!resp->content_type && resp->body.len > 0)
-		resp->content_type = req->route && req->route->produces ? req->route->produces
-		                                                         : "application/octet-stream";
+		resp->content_type = req->route && req->route->produces
+		                         ? req->route->produces
+		                         : "application/octet-stream";
 	const char *cache = req->route && req->route->cache ? req->route->cache : "no-store";
 	if (resp->status >= 400)
 		(void)web_resp_header_router(resp, "Cache-Control", "no-store", &e);

@@ -116,7 +116,7 @@ struct web_hooks {
 };
 
 struct web_app_options {
-	const char *db_url; /* NULL: no database; web_req_db answers 503 */
+	const char *db_url;             /* NULL: no database; web_req_db answers 503 */
 	const struct web_route *routes; /* NULL: the generated table */
 	size_t nroutes;
 	struct web_hooks hooks;

@@ -96,7 +96,8 @@ static int open_listener(const char *addr, int *fd_out, int *port_out, struct ca
 	int rc = web_parse_listen(addr, host, sizeof host, port, sizeof port, err);
 	if (rc != CADRE_OK)
 		return rc;
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+	                         .ai_socktype = SOCK_STREAM,
 	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	struct addrinfo *res = NULL;
 	int g = getaddrinfo(host, port, &hints, &res);
@@ -142,7 +143,8 @@ static int read_pem(const char *path, char **out, struct cadre_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return cadre_err_set(err, CADRE_EINVAL, "cannot read %s: %s", path, strerror(errno));
+		return cadre_err_set(err, CADRE_EINVAL, "cannot read %s: %s", path,
+		                     strerror(errno));
 	struct buf b;
 	buf_init(&b, TLS_FILE_MAX);
 	char chunk[4096];
@@ -181,11 +183,12 @@ static void peer_text(struct MHD_Connection *con, char *out, size_t outsz)
 		return;
 	const struct sockaddr *sa = ci->client_addr;
 	if (sa->sa_family == AF_INET)
-		(void)inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-		                (socklen_t)outsz);
-	else if (sa->sa_family == AF_INET6)
-		(void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		(void)inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
 		                out, (socklen_t)outsz);
+	else if (sa->sa_family == AF_INET6)
+		(void)inet_ntop(AF_INET6,
+		                &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+		                (socklen_t)outsz);
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
@@ -218,7 +221,8 @@ static enum MHD_Result queue(struct MHD_Connection *con, struct srv_req *r)
 	r->state = SRV_DONE;
 	size_t len = r->resp.body.len;
 	char *data = buf_detach(&r->resp.body);
-	struct MHD_Response *m = MHD_create_response_from_buffer_with_free_callback(len, data, free);
+	struct MHD_Response *m =
+	    MHD_create_response_from_buffer_with_free_callback(len, data, free);
 	if (!m) {
 		free(data);
 		return MHD_NO;
@@ -233,9 +237,8 @@ static enum MHD_Result queue(struct MHD_Connection *con, struct srv_req *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	struct web_server *s = cls;
 	struct srv_req *r = *con_cls;
@@ -306,8 +309,7 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	atomic_fetch_sub(&s->in_flight, 1);
 }
 
-__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
-                                                             va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	char msg[512];
@@ -347,8 +349,8 @@ int web_server_start(struct web_app *app, const struct web_server_options *opt,
 	if (rc != CADRE_OK)
 		goto fail;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL
-	                                                               : MHD_USE_AUTO;
+	flags |=
+	    MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_AUTO;
 	if (tls)
 		flags |= MHD_USE_TLS;
 	struct MHD_OptionItem ops[16];
@@ -368,8 +370,7 @@ int web_server_start(struct web_app *app, const struct web_server_options *opt,
 	    (intptr_t)(opt->conn_memory ? opt->conn_memory : WEB_SERVER_CONNECTION_MEMORY), NULL};
 	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL};
 	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s};
-	ops[n++] =
-	    (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
+	ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
 	if (opt->threads > 1)
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
 		                                   (intptr_t)opt->threads, NULL};

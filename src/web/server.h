@@ -33,13 +33,13 @@
 #define WEB_SERVER_CONNECTION_MEMORY  ((size_t)64 * 1024)
 
 struct web_server_options {
-	const char *listen;   /* "host:port" or "[v6]:port"; port 0 picks a free port */
-	unsigned threads;     /* worker threads, 1 to 256 */
-	unsigned conn_limit;  /* 0: WEB_SERVER_CONNECTION_LIMIT */
+	const char *listen;    /* "host:port" or "[v6]:port"; port 0 picks a free port */
+	unsigned threads;      /* worker threads, 1 to 256 */
+	unsigned conn_limit;   /* 0: WEB_SERVER_CONNECTION_LIMIT */
 	unsigned conn_timeout; /* seconds; 0: WEB_SERVER_CONNECTION_TIMEOUT */
-	size_t conn_memory;   /* bytes; 0: WEB_SERVER_CONNECTION_MEMORY */
-	const char *tls_cert; /* PEM file of the certificate chain, or NULL/"" */
-	const char *tls_key;  /* PEM file of its private key, or NULL/"" */
+	size_t conn_memory;    /* bytes; 0: WEB_SERVER_CONNECTION_MEMORY */
+	const char *tls_cert;  /* PEM file of the certificate chain, or NULL/"" */
+	const char *tls_key;   /* PEM file of its private key, or NULL/"" */
 };
 
 struct web_server;

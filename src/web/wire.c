@@ -67,7 +67,8 @@ int web_wire_parse(const char *data, size_t n, struct web_request *req, int *htt
 	size_t vlen = len - (size_t)(ver - l);
 	if (vlen != 8 || memcmp(ver, "HTTP/1.", 7) != 0 || (ver[7] != '0' && ver[7] != '1')) {
 		if (vlen >= 5 && memcmp(ver, "HTTP/", 5) == 0)
-			return bad(http_status, 505, err, "Only HTTP/1.0 and HTTP/1.1 are spoken here.");
+			return bad(http_status, 505, err,
+			           "Only HTTP/1.0 and HTTP/1.1 are spoken here.");
 		return bad(http_status, 400, err, "The request line is malformed.");
 	}
 	bool http11 = ver[7] == '1';
@@ -128,7 +129,8 @@ int web_wire_parse(const char *data, size_t n, struct web_request *req, int *htt
 	if (cl) {
 		struct cadre_err e;
 		if (num_parse_i64_range(cl, strlen(cl), 0, INT64_MAX, &want, &e) != CADRE_OK)
-			return bad(http_status, 400, err, "The Content-Length header is malformed.");
+			return bad(http_status, 400, err,
+			           "The Content-Length header is malformed.");
 		if (web_req_header(req, "Transfer-Encoding"))
 			return bad(http_status, 400, err,
 			           "A request may not carry both Content-Length and "
@@ -148,8 +150,8 @@ int web_wire_parse(const char *data, size_t n, struct web_request *req, int *htt
 	return CADRE_OK;
 }
 
-int web_wire_write(const struct web_request *req, const struct web_response *resp,
-                   struct buf *out, struct cadre_err *err)
+int web_wire_write(const struct web_request *req, const struct web_response *resp, struct buf *out,
+                   struct cadre_err *err)
 {
 	int rc = buf_printf(out, err, "HTTP/1.1 %d %s\r\n", resp->status,
 	                    web_status_reason(resp->status));

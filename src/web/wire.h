@@ -33,8 +33,8 @@ int web_wire_parse(const char *data, size_t n, struct web_request *req, int *htt
 
 /* web_wire_write: the reply as bytes: status line, headers, Content-Length
  * and (unless the request was HEAD) the body. */
-int web_wire_write(const struct web_request *req, const struct web_response *resp,
-                   struct buf *out, struct cadre_err *err);
+int web_wire_write(const struct web_request *req, const struct web_response *resp, struct buf *out,
+                   struct cadre_err *err);
 
 /* web_wire_handle: parse data as one request from peer (an address, for
  * the trusted-proxy rules), run it through app, and append the raw reply

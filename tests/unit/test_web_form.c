@@ -99,10 +99,12 @@ static void test_utf8(void **state)
 	assert_string_equal(form_get(&x->f, "t"), "a\r\nb");
 	/* half a character after decoding */
 	assert_int_equal(parse(x, "ok=1&surname=Ren%C3", NULL), CADRE_EINVAL);
-	assert_string_equal(x->err.msg, "field 'surname': its value is not valid UTF-8 after decoding");
+	assert_string_equal(x->err.msg,
+	                    "field 'surname': its value is not valid UTF-8 after decoding");
 	/* a raw Latin-1 byte */
 	assert_int_equal(parse(x, "note=caf\xe9", NULL), CADRE_EINVAL);
-	assert_string_equal(x->err.msg, "field 'note': its value is not valid UTF-8 after decoding");
+	assert_string_equal(x->err.msg,
+	                    "field 'note': its value is not valid UTF-8 after decoding");
 	/* an overlong encoding of '/' (C0 AF) */
 	assert_int_equal(parse(x, "p=%C0%AF", NULL), CADRE_EINVAL);
 	/* a name that is not UTF-8 is named by position */

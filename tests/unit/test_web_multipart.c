@@ -87,7 +87,8 @@ static void test_parse_whole(void **state)
 	arena_init(&a, 0);
 	struct multipart_form f;
 	struct cadre_err err;
-	assert_int_equal(multipart_parse(body3, sizeof body3 - 1, CT, NULL, &a, &f, &err), CADRE_OK);
+	assert_int_equal(multipart_parse(body3, sizeof body3 - 1, CT, NULL, &a, &f, &err),
+	                 CADRE_OK);
 	assert_int_equal(f.count, 3);
 	assert_string_equal(f.fields[0].name, "title");
 	assert_null(f.fields[0].filename);
@@ -119,7 +120,8 @@ static void test_chunking_invariant(void **state)
 	                    "[end]");
 	for (size_t chunk = 1; chunk < sizeof body3; chunk++) {
 		struct rec r = {0};
-		assert_int_equal(run("XyZ", body3, sizeof body3 - 1, chunk, NULL, &r, &err), CADRE_OK);
+		assert_int_equal(run("XyZ", body3, sizeof body3 - 1, chunk, NULL, &r, &err),
+		                 CADRE_OK);
 		assert_string_equal(buf_cstr(&r.log), buf_cstr(&whole.log));
 		buf_free(&r.log);
 	}
@@ -141,8 +143,9 @@ static void test_near_delimiters(void **state)
 	for (size_t chunk = 0; chunk < sizeof b; chunk++) {
 		struct rec r = {0};
 		assert_int_equal(run("XyZ", b, sizeof b - 1, chunk, NULL, &r, &err), CADRE_OK);
-		assert_string_equal(buf_cstr(&r.log), "[begin 1 name=f file=a b.bin type=text/plain]"
-		                                      "\r\r\n\r\n-\r\n--X\r\n--Xy--XyZ\r[end]");
+		assert_string_equal(buf_cstr(&r.log),
+		                    "[begin 1 name=f file=a b.bin type=text/plain]"
+		                    "\r\r\n\r\n-\r\n--X\r\n--Xy--XyZ\r[end]");
 		buf_free(&r.log);
 	}
 }
@@ -150,17 +153,18 @@ static void test_near_delimiters(void **state)
 static void test_binary_file_and_empty_parts(void **state)
 {
 	(void)state;
-	static const char b[] = "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n"
-	                        "Content-Type: application/octet-stream\r\n\r\n"
-	                        "\x00\xff\x01\r\n"
-	                        "--B\r\nContent-Disposition: form-data; name=\"empty\"\r\n\r\n"
-	                        "\r\n--B--";
+	static const char b[] =
+	    "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n"
+	    "Content-Type: application/octet-stream\r\n\r\n"
+	    "\x00\xff\x01\r\n"
+	    "--B\r\nContent-Disposition: form-data; name=\"empty\"\r\n\r\n"
+	    "\r\n--B--";
 	struct arena a;
 	arena_init(&a, 0);
 	struct multipart_form f;
 	struct cadre_err err;
-	assert_int_equal(multipart_parse(b, sizeof b - 1, "multipart/form-data; boundary=\"B\"", NULL,
-	                                 &a, &f, &err),
+	assert_int_equal(multipart_parse(b, sizeof b - 1, "multipart/form-data; boundary=\"B\"",
+	                                 NULL, &a, &f, &err),
 	                 CADRE_OK);
 	assert_int_equal(f.count, 2);
 	assert_int_equal(f.fields[0].len, 3);
@@ -183,11 +187,13 @@ static void test_boundary_header(void **state)
 	                 CADRE_OK);
 	assert_string_equal(b, "----WebKitFormBoundary7MA4YWxk");
 	/* a quoted boundary may hold a space, but not end with one */
-	assert_int_equal(multipart_boundary("multipart/form-data; boundary=\"a b\"", b, sizeof b, &err),
-	                 CADRE_OK);
+	assert_int_equal(
+	    multipart_boundary("multipart/form-data; boundary=\"a b\"", b, sizeof b, &err),
+	    CADRE_OK);
 	assert_string_equal(b, "a b");
-	assert_int_equal(multipart_boundary("multipart/form-data; boundary=\"ab \"", b, sizeof b, &err),
-	                 CADRE_EINVAL);
+	assert_int_equal(
+	    multipart_boundary("multipart/form-data; boundary=\"ab \"", b, sizeof b, &err),
+	    CADRE_EINVAL);
 
 	const struct {
 		const char *ct;
@@ -199,14 +205,17 @@ static void test_boundary_header(void **state)
 	    {"multipart/mixed; boundary=a", "the body is not multipart/form-data"},
 	    {"multipart/form-data", "multipart/form-data without a boundary"},
 	    {"multipart/form-data; charset=utf-8", "multipart/form-data without a boundary"},
-	    {"multipart/form-data; boundary=", "the multipart boundary is malformed (1 to 70 letters, "
-	                                       "digits or '()+_,-./:=? characters)"},
-	    {"multipart/form-data; boundary=\"a\\\"b\"", "the multipart boundary is malformed (1 to "
-	                                               "70 letters, digits or '()+_,-./:=? "
-	                                               "characters)"},
+	    {"multipart/form-data; boundary=",
+	     "the multipart boundary is malformed (1 to 70 letters, "
+	     "digits or '()+_,-./:=? characters)"},
+	    {"multipart/form-data; boundary=\"a\\\"b\"",
+	     "the multipart boundary is malformed (1 to "
+	     "70 letters, digits or '()+_,-./:=? "
+	     "characters)"},
 	    {"multipart/form-data; boundary=a; boundary=b",
 	     "multipart/form-data names two boundaries"},
-	    {"multipart/form-data; boundary=\"unterminated", "the Content-Type parameters are malformed"},
+	    {"multipart/form-data; boundary=\"unterminated",
+	     "the Content-Type parameters are malformed"},
 	    {"multipart/form-data boundary=a", "the Content-Type parameters are malformed"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -248,7 +257,8 @@ static void test_malformed(void **state)
 	     "part 1: no Content-Disposition header"},
 	    {"--XyZ\r\nContent-Disposition: attachment; name=a\r\n\r\nx\r\n--XyZ--",
 	     "part 1: Content-Disposition is not form-data"},
-	    {"--XyZ\r\nContent-Disposition: form-data\r\n\r\nx\r\n--XyZ--", "part 1: no field name"},
+	    {"--XyZ\r\nContent-Disposition: form-data\r\n\r\nx\r\n--XyZ--",
+	     "part 1: no field name"},
 	    {"--XyZ\r\nContent-Disposition: form-data; name=\"\"\r\n\r\nx\r\n--XyZ--",
 	     "part 1: no field name"},
 	    {"--XyZ\r\nContent-Disposition: form-data; name=a; name=b\r\n\r\nx\r\n--XyZ--",
@@ -284,10 +294,11 @@ static void test_malformed(void **state)
 			struct rec r = {0};
 			struct cadre_err err;
 			cadre_err_clear(&err);
-			int rc = run("XyZ", cases[i].body, strlen(cases[i].body), chunk, NULL, &r, &err);
+			int rc =
+			    run("XyZ", cases[i].body, strlen(cases[i].body), chunk, NULL, &r, &err);
 			if (rc != CADRE_EINVAL || strcmp(err.msg, cases[i].msg) != 0)
-				fail_msg("case %zu chunk %zu: got %d '%s', want '%s'", i, chunk, rc, err.msg,
-				         cases[i].msg);
+				fail_msg("case %zu chunk %zu: got %d '%s', want '%s'", i, chunk, rc,
+				         err.msg, cases[i].msg);
 			buf_free(&r.log);
 		}
 	}
@@ -305,13 +316,13 @@ static void test_text_fields_utf8(void **state)
 	arena_init(&a, 0);
 	struct multipart_form f;
 	struct cadre_err err;
-	assert_int_equal(multipart_parse(bad_text, sizeof bad_text - 1, "multipart/form-data; boundary=B",
-	                                 NULL, &a, &f, &err),
+	assert_int_equal(multipart_parse(bad_text, sizeof bad_text - 1,
+	                                 "multipart/form-data; boundary=B", NULL, &a, &f, &err),
 	                 CADRE_EINVAL);
 	assert_string_equal(err.msg, "field 'comment': not valid UTF-8 text");
 	assert_int_equal(f.count, 0);
-	assert_int_equal(multipart_parse(nul_text, sizeof nul_text - 1, "multipart/form-data; boundary=B",
-	                                 NULL, &a, &f, &err),
+	assert_int_equal(multipart_parse(nul_text, sizeof nul_text - 1,
+	                                 "multipart/form-data; boundary=B", NULL, &a, &f, &err),
 	                 CADRE_EINVAL);
 	assert_string_equal(err.msg, "field 'comment': not valid UTF-8 text");
 	arena_free(&a);
@@ -322,10 +333,13 @@ static void test_caps(void **state)
 	(void)state;
 	struct cadre_err err;
 	struct rec r = {0};
-	static const char two[] = "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\n12345\r\n"
-	                          "--XyZ\r\nContent-Disposition: form-data; name=f; filename=z\r\n\r\n"
-	                          "1234567\r\n--XyZ--";
-	struct multipart_limits ok = {.max_parts = 2, .max_field_bytes = 5, .max_file_bytes = 7,
+	static const char two[] =
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\n12345\r\n"
+	    "--XyZ\r\nContent-Disposition: form-data; name=f; filename=z\r\n\r\n"
+	    "1234567\r\n--XyZ--";
+	struct multipart_limits ok = {.max_parts = 2,
+	                              .max_field_bytes = 5,
+	                              .max_file_bytes = 7,
 	                              .max_total_bytes = sizeof two - 1};
 	assert_int_equal(run("XyZ", two, sizeof two - 1, 0, &ok, &r, &err), CADRE_OK);
 	buf_free(&r.log);

@@ -44,8 +44,8 @@ static void test_parse(void **state)
 	assert_true(web_proxies_contains(p, "203.0.113.1"));
 	assert_false(web_proxies_contains(p, "2001:db8::1"));
 	web_proxies_free(p);
-	const char *bad[] = {"10.0.0.0/33", "::1/129", "10.0.0/8", "10.0.0.0/", "10.0.0.0/x",
-	                     "example.org", "10.0.0.1/-1", "1.2.3.4/08x"};
+	const char *bad[] = {"10.0.0.0/33", "::1/129",     "10.0.0/8",    "10.0.0.0/",
+	                     "10.0.0.0/x",  "example.org", "10.0.0.1/-1", "1.2.3.4/08x"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(web_proxies_parse(bad[i], &p, &err), CADRE_EINVAL);
 	assert_int_equal(web_proxies_parse("10.0.0.1, junk", &p, &err), CADRE_EINVAL);
@@ -78,7 +78,8 @@ static void test_client(void **state)
 	web_proxies_client(p, "10.0.0.2", "10.1.1.1,10.2.2.2", NULL, c, sizeof c, &https);
 	assert_string_equal(c, "10.1.1.1");
 	/* a malformed hop stops the walk at the last trusted one */
-	web_proxies_client(p, "10.0.0.2", "203.0.113.7, bogus, 10.0.0.3", NULL, c, sizeof c, &https);
+	web_proxies_client(p, "10.0.0.2", "203.0.113.7, bogus, 10.0.0.3", NULL, c, sizeof c,
+	                   &https);
 	assert_string_equal(c, "10.0.0.3");
 	web_proxies_client(p, "10.0.0.2", "", NULL, c, sizeof c, &https);
 	assert_string_equal(c, "10.0.0.2");

@@ -168,42 +168,106 @@ static int h_db(struct web_request *req, struct web_response *resp, struct cadre
 }
 
 static const struct web_route routes[] = {
-    {.method = "GET", .pattern = "/", .permission = "public", .cache = "no-store",
-     .kind = WEB_ROUTE_PAGE, .handler = h_home},
-    {.method = "GET", .pattern = "/api/v1/things/{id:int}", .permission = "thing.read",
-     .org_from = WEB_ORG_LOOKUP, .org_lookup = thing_org, .kind = WEB_ROUTE_API,
-     .produces = "text/plain", .handler = h_thing},
-    {.method = "POST", .pattern = "/api/v1/echo", .permission = "public", .body_max = 1024,
-     .kind = WEB_ROUTE_API, .handler = h_echo},
-    {.method = "GET", .pattern = "/api/v1/conflict", .permission = "public",
-     .kind = WEB_ROUTE_API, .handler = h_conflict},
-    {.method = "GET", .pattern = "/big", .permission = "public", .kind = WEB_ROUTE_PAGE,
+    {.method = "GET",
+     .pattern = "/",
+     .permission = "public",
+     .cache = "no-store",
+     .kind = WEB_ROUTE_PAGE,
+     .handler = h_home},
+    {.method = "GET",
+     .pattern = "/api/v1/things/{id:int}",
+     .permission = "thing.read",
+     .org_from = WEB_ORG_LOOKUP,
+     .org_lookup = thing_org,
+     .kind = WEB_ROUTE_API,
+     .produces = "text/plain",
+     .handler = h_thing},
+    {.method = "POST",
+     .pattern = "/api/v1/echo",
+     .permission = "public",
+     .body_max = 1024,
+     .kind = WEB_ROUTE_API,
+     .handler = h_echo},
+    {.method = "GET",
+     .pattern = "/api/v1/conflict",
+     .permission = "public",
+     .kind = WEB_ROUTE_API,
+     .handler = h_conflict},
+    {.method = "GET",
+     .pattern = "/big",
+     .permission = "public",
+     .kind = WEB_ROUTE_PAGE,
      .handler = h_big},
-    {.method = "GET", .pattern = "/boom", .permission = "public", .kind = WEB_ROUTE_PAGE,
+    {.method = "GET",
+     .pattern = "/boom",
+     .permission = "public",
+     .kind = WEB_ROUTE_PAGE,
      .handler = h_boom},
-    {.method = "GET", .pattern = "/busy", .permission = "public", .kind = WEB_ROUTE_PAGE,
+    {.method = "GET",
+     .pattern = "/busy",
+     .permission = "public",
+     .kind = WEB_ROUTE_PAGE,
      .handler = h_busy},
-    {.method = "GET", .pattern = "/db", .permission = "public", .kind = WEB_ROUTE_PAGE,
-     .produces = "text/plain", .handler = h_db},
-    {.method = "POST", .pattern = "/db", .permission = "public", .kind = WEB_ROUTE_PAGE,
-     .produces = "text/plain", .handler = h_db},
-    {.method = "GET", .pattern = "/inject", .permission = "public", .kind = WEB_ROUTE_PAGE,
+    {.method = "GET",
+     .pattern = "/db",
+     .permission = "public",
+     .kind = WEB_ROUTE_PAGE,
+     .produces = "text/plain",
+     .handler = h_db},
+    {.method = "POST",
+     .pattern = "/db",
+     .permission = "public",
+     .kind = WEB_ROUTE_PAGE,
+     .produces = "text/plain",
+     .handler = h_db},
+    {.method = "GET",
+     .pattern = "/inject",
+     .permission = "public",
+     .kind = WEB_ROUTE_PAGE,
      .handler = h_inject},
-    {.method = "GET", .pattern = "/orgs/new", .permission = "public", .kind = WEB_ROUTE_PAGE,
+    {.method = "GET",
+     .pattern = "/orgs/new",
+     .permission = "public",
+     .kind = WEB_ROUTE_PAGE,
      .handler = h_org_new},
-    {.method = "GET", .pattern = "/orgs/{code:code}", .permission = "org.read",
-     .org_from = WEB_ORG_PATH, .org_param = "code", .kind = WEB_ROUTE_PAGE,
-     .produces = "text/plain", .cache = "private, max-age=60", .handler = h_org},
-    {.method = "POST", .pattern = "/orgs/{code:code}/notes", .permission = "org.write",
-     .org_from = WEB_ORG_PATH, .org_param = "code", .csrf = true, .body_max = 64,
-     .kind = WEB_ROUTE_PAGE, .handler = h_note},
-    {.method = "PUT", .pattern = "/teapot", .permission = "public", .body_max = 10,
-     .kind = WEB_ROUTE_PAGE, .handler = h_teapot},
-    {.method = "GET", .pattern = "/things/{id:int}", .permission = "thing.read",
-     .org_from = WEB_ORG_LOOKUP, .org_lookup = thing_org, .kind = WEB_ROUTE_PAGE,
-     .produces = "text/plain", .handler = h_thing},
-    {.method = "GET", .pattern = "/whoami", .permission = "public", .kind = WEB_ROUTE_PAGE,
-     .produces = "text/plain", .handler = h_whoami},
+    {.method = "GET",
+     .pattern = "/orgs/{code:code}",
+     .permission = "org.read",
+     .org_from = WEB_ORG_PATH,
+     .org_param = "code",
+     .kind = WEB_ROUTE_PAGE,
+     .produces = "text/plain",
+     .cache = "private, max-age=60",
+     .handler = h_org},
+    {.method = "POST",
+     .pattern = "/orgs/{code:code}/notes",
+     .permission = "org.write",
+     .org_from = WEB_ORG_PATH,
+     .org_param = "code",
+     .csrf = true,
+     .body_max = 64,
+     .kind = WEB_ROUTE_PAGE,
+     .handler = h_note},
+    {.method = "PUT",
+     .pattern = "/teapot",
+     .permission = "public",
+     .body_max = 10,
+     .kind = WEB_ROUTE_PAGE,
+     .handler = h_teapot},
+    {.method = "GET",
+     .pattern = "/things/{id:int}",
+     .permission = "thing.read",
+     .org_from = WEB_ORG_LOOKUP,
+     .org_lookup = thing_org,
+     .kind = WEB_ROUTE_PAGE,
+     .produces = "text/plain",
+     .handler = h_thing},
+    {.method = "GET",
+     .pattern = "/whoami",
+     .permission = "public",
+     .kind = WEB_ROUTE_PAGE,
+     .produces = "text/plain",
+     .handler = h_whoami},
 };
 
 /* ---- the fake identity, policy and CSRF hooks ---- */
@@ -324,7 +388,8 @@ static struct testweb_reply expect(struct web_app *app, const char *raw, int sta
 static void test_match_and_params(void **state)
 {
 	struct fx *x = *state;
-	struct testweb_reply r = expect(x->app, GET("/orgs/RXK", "X-Test-Role: viewer@10\r\n"), 200);
+	struct testweb_reply r =
+	    expect(x->app, GET("/orgs/RXK", "X-Test-Role: viewer@10\r\n"), 200);
 	assert_string_equal(r.body, "org RXK in 10");
 	assert_string_equal(testweb_header(&r, "Content-Type"), "text/plain");
 	assert_string_equal(testweb_header(&r, "Cache-Control"), "private, max-age=60");
@@ -338,12 +403,18 @@ static void test_match_and_params(void **state)
 	assert_string_equal(r.body, "new form");
 	testweb_free(&r);
 	/* typed parameters refuse what does not fit: 404, never the handler */
-	const char *nomatch[] = {GET("/orgs/R-K", ""),        GET("/orgs/ABCDEFGHIJKLMNOPQ", ""),
-	                         GET("/things/0", ""),        GET("/things/-1", ""),
-	                         GET("/things/abc", ""),      GET("/things/99999999999999999999", ""),
-	                         GET("/things/1/extra", ""),  GET("/things/", ""),
-	                         GET("/things//1", ""),       GET("/orgs/%ZZ", ""),
-	                         GET("/orgs/R%00K", ""),      GET("/nothing", ""),
+	const char *nomatch[] = {GET("/orgs/R-K", ""),
+	                         GET("/orgs/ABCDEFGHIJKLMNOPQ", ""),
+	                         GET("/things/0", ""),
+	                         GET("/things/-1", ""),
+	                         GET("/things/abc", ""),
+	                         GET("/things/99999999999999999999", ""),
+	                         GET("/things/1/extra", ""),
+	                         GET("/things/", ""),
+	                         GET("/things//1", ""),
+	                         GET("/orgs/%ZZ", ""),
+	                         GET("/orgs/R%00K", ""),
+	                         GET("/nothing", ""),
 	                         GET("/orgs", "")};
 	for (size_t i = 0; i < sizeof nomatch / sizeof nomatch[0]; i++) {
 		r = expect(x->app, nomatch[i], 404);
@@ -395,14 +466,17 @@ static void test_forbidden_vs_not_found(void **state)
 {
 	struct fx *x = *state;
 	/* in scope, the role lacks the permission: 403 */
-	struct testweb_reply r = expect(x->app, GET("/orgs/RXK", "X-Test-Role: nobody@10\r\n"), 403);
+	struct testweb_reply r =
+	    expect(x->app, GET("/orgs/RXK", "X-Test-Role: nobody@10\r\n"), 403);
 	assert_int_equal(authz_org_seen, 10);
 	assert_true(testweb_body_has(&r, "You do not have permission to do this"));
 	testweb_free(&r);
 	/* another organisation: 404, read the same as one that does not exist */
-	struct testweb_reply out = expect(x->app, GET("/orgs/QHL", "X-Test-Role: viewer@10\r\n"), 404);
+	struct testweb_reply out =
+	    expect(x->app, GET("/orgs/QHL", "X-Test-Role: viewer@10\r\n"), 404);
 	assert_int_equal(authz_org_seen, 20);
-	struct testweb_reply none = expect(x->app, GET("/orgs/ZZZ", "X-Test-Role: viewer@10\r\n"), 404);
+	struct testweb_reply none =
+	    expect(x->app, GET("/orgs/ZZZ", "X-Test-Role: viewer@10\r\n"), 404);
 	const char *a = strstr(out.body, "<h1");
 	const char *b = strstr(none.body, "<h1");
 	assert_non_null(a);
@@ -468,8 +542,9 @@ static void test_problem_json(void **state)
 static void test_422_field_errors(void **state)
 {
 	struct fx *x = *state;
-	const char *req = "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-	                  "Content-Length: 2\r\n\r\n{}";
+	const char *req =
+	    "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 2\r\n\r\n{}";
 	struct testweb_reply r = expect(x->app, req, 422);
 	json_error_t je;
 	json_t *j = json_loadb(r.body, r.body_len, 0, &je);
@@ -520,9 +595,9 @@ static void test_422_field_errors(void **state)
 static void test_csrf(void **state)
 {
 	struct fx *x = *state;
-#define CSRF_REQ                                                                          \
-	"POST /orgs/RXK/notes HTTP/1.1\r\nHost: t\r\nX-Test-Role: %s@10\r\n"                   \
-	"%sContent-Type: application/x-www-form-urlencoded\r\n"                                 \
+#define CSRF_REQ                                                                                   \
+	"POST /orgs/RXK/notes HTTP/1.1\r\nHost: t\r\nX-Test-Role: %s@10\r\n"                       \
+	"%sContent-Type: application/x-www-form-urlencoded\r\n"                                    \
 	"Content-Length: 10\r\n\r\nnote=hello"
 	char raw[512];
 	(void)snprintf(raw, sizeof raw, CSRF_REQ, "editor", "");
@@ -547,8 +622,8 @@ static void test_csrf(void **state)
 static void test_405_allow(void **state)
 {
 	struct fx *x = *state;
-	struct testweb_reply r = expect(x->app, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
-	                                405);
+	struct testweb_reply r =
+	    expect(x->app, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", 405);
 	assert_string_equal(testweb_header(&r, "Allow"), "GET, HEAD");
 	testweb_free(&r);
 	r = expect(x->app, "DELETE /orgs/RXK/notes HTTP/1.1\r\nHost: t\r\n\r\n", 405);
@@ -586,12 +661,12 @@ static void test_body_caps(void **state)
 	struct fx *x = *state;
 	/* declared larger than the route takes: refused on the headers alone
 	 * (the body is not even here) */
-	struct testweb_reply r = expect(
-	    x->app,
-	    "POST /orgs/RXK/notes HTTP/1.1\r\nHost: t\r\nX-Test-Role: editor@10\r\n"
-	    "X-CSRF: good\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-	    "Content-Length: 65\r\n\r\n",
-	    400); /* the wire sees a short body first */
+	struct testweb_reply r =
+	    expect(x->app,
+	           "POST /orgs/RXK/notes HTTP/1.1\r\nHost: t\r\nX-Test-Role: editor@10\r\n"
+	           "X-CSRF: good\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+	           "Content-Length: 65\r\n\r\n",
+	           400); /* the wire sees a short body first */
 	testweb_free(&r);
 	struct web_request req;
 	struct web_response resp;
@@ -643,11 +718,12 @@ static void test_body_caps(void **state)
 static void test_utf8_bodies(void **state)
 {
 	struct fx *x = *state;
-	struct testweb_reply r = expect(x->app,
-	                                "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\n"
-	                                "Content-Type: application/json\r\nContent-Length: 14\r\n\r\n"
-	                                "{\"name\":\"\xc3\xa9\xff\"}",
-	                                400);
+	struct testweb_reply r =
+	    expect(x->app,
+	           "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\n"
+	           "Content-Type: application/json\r\nContent-Length: 14\r\n\r\n"
+	           "{\"name\":\"\xc3\xa9\xff\"}",
+	           400);
 	assert_true(testweb_body_has(&r, "not valid UTF-8"));
 	testweb_free(&r);
 	r = expect(x->app,
@@ -742,7 +818,8 @@ static void test_header_injection(void **state)
 	struct cadre_err err;
 	const char *bad_values[] = {"a\rb", "a\nb", "a\r\nb", "\x01", "a\x7f", "a\x1b[0m"};
 	for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++)
-		assert_int_equal(web_resp_header(&resp, "X-Test", bad_values[i], &err), CADRE_EINVAL);
+		assert_int_equal(web_resp_header(&resp, "X-Test", bad_values[i], &err),
+		                 CADRE_EINVAL);
 	const char *bad_names[] = {"", "X Test", "X-Test:", "X\r\nY", "X(Test)"};
 	for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++)
 		assert_int_equal(web_resp_header(&resp, bad_names[i], "v", &err), CADRE_EINVAL);
@@ -762,7 +839,8 @@ static void test_header_injection(void **state)
 	/* redirects stay on this site */
 	assert_int_equal(web_resp_redirect(&resp, 303, "//evil.example/", &err), CADRE_EINVAL);
 	assert_int_equal(web_resp_redirect(&resp, 303, "/\\evil.example/", &err), CADRE_EINVAL);
-	assert_int_equal(web_resp_redirect(&resp, 303, "https://evil.example/", &err), CADRE_EINVAL);
+	assert_int_equal(web_resp_redirect(&resp, 303, "https://evil.example/", &err),
+	                 CADRE_EINVAL);
 	assert_int_equal(web_resp_redirect(&resp, 303, "/ok\r\nSet-Cookie: a=b", &err),
 	                 CADRE_EINVAL);
 	assert_int_equal(web_resp_redirect(&resp, 303, "/orgs/RXK", &err), CADRE_OK);
@@ -812,19 +890,19 @@ static void test_logging(void **state)
 {
 	struct fx *x = *state;
 	web_app_free(x->app);
-	struct web_app_options o = {.routes = routes,
-	                            .nroutes = sizeof routes / sizeof routes[0],
-	                            .log_requests = true,
-	                            .hooks = {.authn = fake_authn, .authz = fake_authz,
-	                                      .org_by_code = fake_org_by_code}};
+	struct web_app_options o = {
+	    .routes = routes,
+	    .nroutes = sizeof routes / sizeof routes[0],
+	    .log_requests = true,
+	    .hooks = {.authn = fake_authn, .authz = fake_authz, .org_by_code = fake_org_by_code}};
 	struct cadre_err err;
 	assert_int_equal(web_app_new(&o, &x->app, &err), CADRE_OK);
 	FILE *logf = tmpfile();
 	log_set_output(logf);
-	struct testweb_reply r = testweb_send(
-	    x->app, GET("/orgs/RXK?token=abc123", "Cookie: cadre_session=SECRETSESSION\r\n"
-	                                          "Authorization: Bearer SECRETTOKEN\r\n"
-	                                          "X-Test-Role: viewer@10\r\n"));
+	struct testweb_reply r = testweb_send(x->app, GET("/orgs/RXK?token=abc123",
+	                                                  "Cookie: cadre_session=SECRETSESSION\r\n"
+	                                                  "Authorization: Bearer SECRETTOKEN\r\n"
+	                                                  "X-Test-Role: viewer@10\r\n"));
 	log_set_output(quiet_log);
 	char text[4096] = "";
 	rewind(logf);
@@ -891,7 +969,8 @@ static void test_app_options(void **state)
 	struct cadre_err err;
 	struct web_app_options bad_proxy = {.trusted_proxies = "10.0.0.0/33"};
 	assert_int_equal(web_app_new(&bad_proxy, &app, &err), CADRE_EINVAL);
-	assert_string_equal(err.msg, "trusted proxies: '10.0.0.0/33' is not an address or CIDR block");
+	assert_string_equal(err.msg,
+	                    "trusted proxies: '10.0.0.0/33' is not an address or CIDR block");
 	struct web_app_options bad_url = {.public_url = "ftp://x"};
 	assert_int_equal(web_app_new(&bad_url, &app, &err), CADRE_EINVAL);
 	/* an https public URL makes every request secure (cookies get Secure) */

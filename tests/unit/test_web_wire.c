@@ -58,7 +58,8 @@ static void test_parse_good(void **state)
 	assert_string_equal(req.path, "/orgs/RXK/notes");
 	assert_string_equal(req.query, "tab=a%20b");
 	assert_int_equal(req.nheaders, 4);
-	assert_string_equal(web_req_header(&req, "content-type"), "application/x-www-form-urlencoded");
+	assert_string_equal(web_req_header(&req, "content-type"),
+	                    "application/x-www-form-urlencoded");
 	assert_string_equal(web_req_header(&req, "X-EMPTY"), "");
 	assert_null(web_req_header(&req, "Cookie"));
 	assert_int_equal(req.body_len, 5);
@@ -94,7 +95,8 @@ static void test_parse_bad(void **state)
 	    {"GET  / HTTP/1.1\r\n\r\n", 400, "The request line is malformed."},
 	    {"GET / HTTP/1.1 x\r\n\r\n", 400, "The request line is malformed."},
 	    {"GET /\r\n\r\n", 400, "The request line is malformed."},
-	    {"GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505, "Only HTTP/1.0 and HTTP/1.1 are spoken here."},
+	    {"GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505,
+	     "Only HTTP/1.0 and HTTP/1.1 are spoken here."},
 	    {"GET / HTTP/1.10\r\nHost: a\r\n\r\n", 505,
 	     "Only HTTP/1.0 and HTTP/1.1 are spoken here."},
 	    {"GET / FTP/1.1\r\n\r\n", 400, "The request line is malformed."},
@@ -137,7 +139,8 @@ static void test_parse_bad(void **state)
 		struct cadre_err err;
 		int status;
 		int rc = parse(cases[i].raw, strlen(cases[i].raw), &req, &status, &err);
-		if (rc != CADRE_EINVAL || status != cases[i].status || strcmp(err.msg, cases[i].msg))
+		if (rc != CADRE_EINVAL || status != cases[i].status ||
+		    strcmp(err.msg, cases[i].msg))
 			fail_msg("case %zu (%.30s): got %d %d '%s'", i, cases[i].raw, rc, status,
 			         err.msg);
 		web_request_free(&req);
