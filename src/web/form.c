@@ -110,10 +110,10 @@ int form_parse(const char *s, size_t n, const struct form_limits *lim, struct ar
 			const char *eq = memchr(s + i, '=', j - i);
 			size_t name_end = eq ? (size_t)(eq - s) : j;
 			char label[64];
-			char *name;
-			char *value;
-			size_t name_len;
-			size_t value_len;
+			char *name = NULL;
+			char *value = NULL;
+			size_t name_len = 0;
+			size_t value_len = 0;
 			form_field_label(label, sizeof label, NULL, 0, count + 1);
 			int rc = decode(s + i, name_end - i, max_name, a, &name, &name_len, "name",
 			                label, err);

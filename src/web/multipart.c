@@ -142,10 +142,10 @@ int multipart_boundary(const char *content_type, char *out, size_t outsz, struct
 	    (s + sizeof want - 1 < end && !ows(s[sizeof want - 1]) && s[sizeof want - 1] != ';'))
 		return cadre_err_set(err, CADRE_EINVAL, "the body is not multipart/form-data");
 	s += sizeof want - 1;
-	const char *key;
-	const char *val;
-	size_t klen;
-	size_t vlen;
+	const char *key = NULL;
+	const char *val = NULL;
+	size_t klen = 0;
+	size_t vlen = 0;
 	bool found = false;
 	int r;
 	while ((r = param_next(&s, end, &key, &klen, &val, &vlen)) == 1) {
@@ -298,10 +298,10 @@ static int disposition(struct multipart *m, const char *v, const char *end, bool
 		return fail(m, err);
 	}
 	const char *s = v + sizeof fd - 1;
-	const char *key;
-	const char *val;
-	size_t klen;
-	size_t vlen;
+	const char *key = NULL;
+	const char *val = NULL;
+	size_t klen = 0;
+	size_t vlen = 0;
 	bool has_file = false;
 	int r;
 	while ((r = param_next(&s, end, &key, &klen, &val, &vlen)) == 1) {
@@ -659,7 +659,7 @@ static int collect_end(void *ctx, struct cadre_err *err)
 	}
 	char *d = arena_alloc(c->a, c->data.len + 1);
 	if (c->data.len)
-		memcpy(d, c->data.data, c->data.len);
+		memcpy(d, buf_cstr(&c->data), c->data.len);
 	f->data = d;
 	f->len = c->data.len;
 	c->count++;
@@ -670,7 +670,7 @@ int multipart_parse(const char *body, size_t n, const char *content_type,
                     const struct multipart_limits *lim, struct arena *a, struct multipart_form *out,
                     struct cadre_err *err)
 {
-	char boundary[MULTIPART_BOUNDARY_MAX + 1];
+	char boundary[MULTIPART_BOUNDARY_MAX + 1] = "";
 	out->fields = NULL;
 	out->count = 0;
 	int rc = multipart_boundary(content_type, boundary, sizeof boundary, err);

@@ -11,7 +11,7 @@
 void web_request_init(struct web_request *req, struct web_app *app)
 {
 	memset(req, 0, sizeof *req);
-	arena_init(&req->arena, 16 * 1024);
+	arena_init(&req->arena, (size_t)16 * 1024);
 	req->app = app;
 	req->method = "";
 	req->target = "";

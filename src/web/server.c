@@ -419,7 +419,7 @@ size_t web_server_drain(struct web_server *s, int64_t deadline_ms)
 	int64_t end = clock_mono_us() + deadline_ms * 1000;
 	size_t left;
 	while ((left = atomic_load(&s->in_flight)) > 0 && clock_mono_us() < end) {
-		struct timespec ts = {0, 10 * 1000 * 1000};
+		struct timespec ts = {0, 10L * 1000 * 1000};
 		(void)nanosleep(&ts, NULL);
 	}
 	return left;
