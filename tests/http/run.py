@@ -291,6 +291,93 @@ def run_request_files(cadre, work, only):
         tap(not problems, f'http {name}', diag)
 
 
+# ---- the route table generator and `cadre help routes` ----
+
+GOOD = """/* API: GET /api/v1/orgs/{code:code}
+ * PERMISSION: org.read
+ * ORG: path code
+ * One organisation.
+ */
+int api_org(struct web_request *req, struct web_response *resp, struct cadre_err *err)
+"""
+
+MKROUTES_BAD = [
+    ('no PERMISSION', GOOD.replace(' * PERMISSION: org.read\n', ''), 'must declare PERMISSION'),
+    ('no ORG', GOOD.replace(' * ORG: path code\n', ''), 'must declare ORG'),
+    ('ORG names no parameter', GOOD.replace('ORG: path code', 'ORG: path id'), 'has no parameter id'),
+    ('bad ORG', GOOD.replace('ORG: path code', 'ORG: sometimes'), 'is not none, path PARAM'),
+    ('bad permission', GOOD.replace('org.read', 'Org Read'), 'is neither public nor an id'),
+    ('API outside /api/', GOOD.replace('/api/v1/orgs', '/orgs'), 'must be under /api/'),
+    ('page under /api/', GOOD.replace('API: GET', 'WEBPAGE: GET'), 'may not be under /api/'),
+    ('HEAD route', GOOD.replace('API: GET', 'API: HEAD'), 'HEAD comes with GET'),
+    ('CSRF on GET', GOOD.replace(' * ORG: path code\n', ' * ORG: path code\n * CSRF: yes\n'),
+     'GET must not change anything'),
+    ('body on GET', GOOD.replace(' * ORG: path code\n', ' * ORG: path code\n * BODY: 1M\n'),
+     'a GET route takes no body'),
+    ('huge body', GOOD.replace('API: GET', 'API: POST').replace(
+        ' * ORG: path code\n', ' * ORG: path code\n * BODY: 65M\n'), 'over the 64M limit'),
+    ('bad parameter type', GOOD.replace('{code:code}', '{code:uuid}'), 'is neither'),
+    ('no help', GOOD.replace(' * One organisation.\n', ''), 'needs a help line'),
+    ('key after help', GOOD.replace(' * One organisation.\n', ' * One organisation.\n * CACHE: no-store\n'),
+     'must come before the help text'),
+    ('not above a handler', GOOD.replace('int api_org', 'static int api_org_x = 0;\nint api_org'),
+     'malformed or not directly above'),
+    ('overlapping routes', GOOD + '\n' + GOOD.replace('{code:code}', '{id:code}').replace(
+        'ORG: path code', 'ORG: path id').replace('api_org(', 'api_org2('),
+     'the router could not choose'),
+    ('handler twice', GOOD + '\n' + GOOD.replace('{code:code}', 'x/{code:code}'),
+     'handlers used twice'),
+]
+
+
+def mkroutes_checks(work):
+    tool = os.path.join(ROOT, 'tools', 'mkroutes.py')
+    src = os.path.join(work, 'routes_src.c')
+    problems = []
+    with open(src, 'w') as fh:
+        fh.write(GOOD)
+    p = subprocess.run([sys.executable, tool, os.path.join(work, 'r.c'), os.path.join(work, 'r.h'),
+                        src], capture_output=True)
+    if p.returncode != 0:
+        problems.append(f'a good annotation was refused: {p.stderr.decode()}')
+    for name, text, want in MKROUTES_BAD:
+        with open(src, 'w') as fh:
+            fh.write(text)
+        p = subprocess.run([sys.executable, tool, os.path.join(work, 'r.c'),
+                            os.path.join(work, 'r.h'), src], capture_output=True)
+        err = p.stderr.decode()
+        if p.returncode == 0 or want not in err:
+            problems.append(f'{name}: exit {p.returncode}, {err.strip()!r} lacks {want!r}')
+    tap(not problems, f'mkroutes refuses {len(MKROUTES_BAD)} kinds of bad annotation',
+        '\n'.join(problems))
+
+
+def help_routes_checks(cadre, work):
+    problems = []
+    p = subprocess.run([cadre, 'help', 'routes'], capture_output=True, cwd=work, env=clean_env())
+    out = p.stdout.decode()
+    for want in ('METHOD  PATH', 'GET     /healthz', 'GET     /api/v1/openapi.json'):
+        if want not in out:
+            problems.append(f'cadre help routes lacks {want!r}')
+    if p.returncode != 0:
+        problems.append(f'exit {p.returncode}')
+    doc = subprocess.run([cadre, 'help', 'routes', '--openapi'], capture_output=True, cwd=work,
+                         env=clean_env()).stdout
+    served = subprocess.run([cadre, 'http'], input=b'GET /api/v1/openapi.json HTTP/1.1\r\n'
+                            b'Host: x\r\n\r\n', capture_output=True, cwd=work,
+                            env=clean_env()).stdout.partition(b'\r\n\r\n')[2]
+    if not doc or doc != served:
+        problems.append('cadre help routes --openapi differs from GET /api/v1/openapi.json')
+    if len(json.loads(doc)['paths']) < 3:
+        problems.append('the OpenAPI document has fewer than 3 paths')
+    listed = subprocess.run([cadre, 'help'], capture_output=True, cwd=work,
+                            env=clean_env()).stdout.decode()
+    if 'help routes' not in listed:
+        problems.append('cadre help does not list `help routes`')
+    tap(not problems, 'cadre help routes lists the table; --openapi is the served document',
+        '\n'.join(problems))
+
+
 # ---- real servers ----
 
 class Server:
@@ -599,6 +686,8 @@ def main():
     try:
         run_request_files(cadre, work, only)
         if not only:
+            mkroutes_checks(work)
+            help_routes_checks(cadre, work)
             db = os.path.join(work, 'serve.db')
             subprocess.run([cadre, '--db', db, 'init'], check=True, cwd=work, env=clean_env(),
                            stdout=subprocess.DEVNULL)

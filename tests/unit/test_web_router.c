@@ -991,6 +991,65 @@ static void test_app_options(void **state)
 	web_app_free(app);
 }
 
+/* ---- the generated table and the OpenAPI document agree ---- */
+
+static void test_generated_table(void **state)
+{
+	(void)state;
+	json_error_t je;
+	json_t *doc = json_loads(web_openapi_json, 0, &je);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
+	json_t *paths = json_object_get(doc, "paths");
+	size_t operations = 0;
+	const char *key;
+	json_t *item;
+	json_object_foreach(paths, key, item) operations += json_object_size(item);
+	assert_int_equal(operations, web_route_count);
+	assert_true(web_route_count >= 3);
+	for (size_t i = 0; i < web_route_count; i++) {
+		const struct web_route *r = &web_routes[i];
+		assert_non_null(r->handler);
+		assert_true(r->pattern[0] == '/');
+		assert_true(r->permission[0] != '\0');
+		assert_true(strcmp(r->method, "HEAD") != 0);
+		bool api = strncmp(r->pattern, "/api/", 5) == 0;
+		assert_int_equal(r->kind, api ? WEB_ROUTE_API : WEB_ROUTE_PAGE);
+		/* GET never wants a CSRF token nor takes a body */
+		if (strcmp(r->method, "GET") == 0) {
+			assert_false(r->csrf);
+			assert_int_equal(r->body_max, 0);
+		}
+		/* the document describes the route as the table declares it */
+		char path[256];
+		size_t k = 0;
+		for (const char *p = r->pattern; *p && k + 1 < sizeof path; p++) {
+			if (*p == ':')
+				while (p[1] && p[1] != '}')
+					p++;
+			else
+				path[k++] = *p;
+		}
+		path[k] = '\0';
+		char method[8];
+		for (k = 0; r->method[k] && k + 1 < sizeof method; k++)
+			method[k] = (char)(r->method[k] - 'A' + 'a');
+		method[k] = '\0';
+		json_t *op = json_object_get(json_object_get(paths, path), method);
+		if (!op)
+			fail_msg("%s %s is not in the OpenAPI document", r->method, path);
+		assert_string_equal(json_string_value(json_object_get(op, "x-cadre-permission")),
+		                    r->permission);
+		assert_string_equal(json_string_value(json_object_get(op, "operationId")),
+		                    r->handler_name);
+		assert_int_equal(json_is_true(json_object_get(op, "x-cadre-csrf")), r->csrf);
+	}
+	/* sorted by pattern, so `cadre help routes` reads in order */
+	for (size_t i = 1; i < web_route_count; i++)
+		assert_true(strcmp(web_routes[i - 1].pattern, web_routes[i].pattern) <= 0);
+	json_decref(doc);
+}
+
 /* ---- GET and HEAD in read-only transactions, on a real database ---- */
 
 static int setup_db(void **state)
@@ -1068,6 +1127,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_logging, setup, teardown),
 	    cmocka_unit_test(test_no_hooks),
 	    cmocka_unit_test(test_app_options),
+	    cmocka_unit_test(test_generated_table),
 	    cmocka_unit_test_setup_teardown(test_read_only_get, setup_db, teardown_db),
 	};
 	/* the log lines of the requests go nowhere unless a test reads them */
