@@ -70,8 +70,12 @@ static int fill(struct asset *it, const struct asset_file *f, struct cadre_err *
 	(void)snprintf(it->url, sizeof it->url, "/assets/%.*s-%.8s%s", (int)(dot - name), name, hex,
 	               dot);
 	(void)snprintf(it->etag, sizeof it->etag, "\"%.16s\"", hex);
-	for (size_t i = 0; i <= n; i++)
-		it->key[i] = (name[i] == '.' || name[i] == '-') ? '_' : name[i];
+	for (size_t i = 0; i <= n; i++) {
+		char c = name[i];
+		if (c == '.' || c == '-')
+			c = '_';
+		it->key[i] = c;
+	}
 	return CADRE_OK;
 }
 

@@ -78,7 +78,12 @@ static bool is_digit(char c)
 
 static char to_lower(char c)
 {
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	static const char upper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	static const char lower[] = "abcdefghijklmnopqrstuvwxyz";
+	const char *p = (c >= 'A' && c <= 'Z') ? strchr(upper, c) : NULL;
+	if (p)
+		return lower[p - upper];
+	return c;
 }
 
 /* ---- the HTML around each tag ------------------------------------------- */
@@ -1029,26 +1034,17 @@ bool template_set_has(const struct template_set *set, const char *name)
 
 /* ---- escaping and URLs -------------------------------------------------- */
 
-static const char *escape_of(unsigned char c)
-{
-	switch (c) {
-	case '&': return "&amp;";
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '"': return "&quot;";
-	case '\'': return "&#39;";
-	case '/': return "&#x2F;";
-	case '`': return "&#96;";
-	case '=': return "&#61;";
-	default: return NULL;
-	}
-}
+/* The eight characters {{value}} escapes, and what each becomes. */
+static const char *const escapes[256] = {
+    ['&'] = "&amp;",  ['<'] = "&lt;",   ['>'] = "&gt;",  ['"'] = "&quot;",
+    ['\''] = "&#39;", ['/'] = "&#x2F;", ['`'] = "&#96;", ['='] = "&#61;",
+};
 
 int template_escape_html(struct buf *out, const char *s, size_t len, struct cadre_err *err)
 {
 	size_t run = 0;
 	for (size_t i = 0; i < len; i++) {
-		const char *e = escape_of((unsigned char)s[i]);
+		const char *e = escapes[(unsigned char)s[i]];
 		if (!e)
 			continue;
 		int rc = buf_append(out, s + run, i - run, err);
@@ -1262,34 +1258,103 @@ static int write_value(struct render *r, const struct template_compiled *t, cons
 	return emit(r, t, nd, s, n, true);
 }
 
-static int render_range(struct render *r, const struct template_compiled *t, uint32_t from,
-                        uint32_t to);
+/* frame: one range of nodes being rendered, and what to undo when it ends.
+ * Rendering walks an explicit stack of frames rather than recursing, so a
+ * page's depth is bounded by RENDER_FRAMES whatever the templates and data. */
+struct frame {
+	const struct template_compiled *t;
+	uint32_t i, from, to;
+	bool pops_ctx;     /* pushed one context */
+	bool is_call;      /* a partial, a parent or a block override: counts in calls */
+	bool has_ovr;      /* a parent call: o is on the override chain */
+	const json_t *arr; /* a section over an array: the array, element k on the stack */
+	size_t k;
+	struct overrides o;
+	const struct overrides *saved_ovr;
+};
 
-static int render_body(struct render *r, const struct template_compiled *t, const struct tnode *nd,
-                       const json_t *v, uint32_t from)
+#define RENDER_FRAMES (TEMPLATE_CONTEXT_DEPTH + TEMPLATE_CALL_DEPTH + 32)
+
+struct frames {
+	struct frame f[RENDER_FRAMES];
+	size_t n;
+};
+
+/* enter: push a frame for nodes [from, to) of t; NULL (err set) when the
+ * stack is full.  `at` and `at_t` name the tag that asked, for messages. */
+static struct frame *enter(struct render *r, struct frames *fs, const struct template_compiled *t,
+                           uint32_t from, uint32_t to, const struct template_compiled *at_t,
+                           const struct tnode *at)
+{
+	if (fs->n >= RENDER_FRAMES) {
+		(void)rfail(r, at_t, at, "sections and partials nested more than %d deep",
+		            RENDER_FRAMES);
+		return NULL;
+	}
+	struct frame *f = &fs->f[fs->n++];
+	memset(f, 0, sizeof *f);
+	f->t = t;
+	f->i = from;
+	f->from = from;
+	f->to = to;
+	return f;
+}
+
+/* enter_call: enter for a partial, a parent or a block override. */
+static struct frame *enter_call(struct render *r, struct frames *fs,
+                                const struct template_compiled *t, uint32_t from, uint32_t to,
+                                const struct template_compiled *at_t, const struct tnode *at)
+{
+	if (r->calls >= TEMPLATE_CALL_DEPTH) {
+		(void)rfail(r, at_t, at, "partials, parents and blocks nested more than %d deep",
+		            TEMPLATE_CALL_DEPTH);
+		return NULL;
+	}
+	struct frame *f = enter(r, fs, t, from, to, at_t, at);
+	if (f) {
+		f->is_call = true;
+		r->calls++;
+	}
+	return f;
+}
+
+/* enter_section: enter a section's body with v as the innermost context. */
+static int enter_section(struct render *r, struct frames *fs, const struct template_compiled *t,
+                         const struct tnode *nd, uint32_t body, const json_t *v, const json_t *arr)
 {
 	if (r->depth >= TEMPLATE_CONTEXT_DEPTH)
 		return rfail(r, t, nd, "sections nested more than %d deep", TEMPLATE_CONTEXT_DEPTH);
+	struct frame *f = enter(r, fs, t, body, nd->end, t, nd);
+	if (!f)
+		return CADRE_EINTERNAL;
 	r->stack[r->depth++] = v;
-	int rc = render_range(r, t, from, nd->end);
-	r->depth--;
-	return rc;
+	f->pops_ctx = true;
+	f->arr = arr;
+	return CADRE_OK;
 }
 
-static int render_call(struct render *r, const struct template_compiled *t, const struct tnode *nd,
-                       const struct template_compiled *callee, uint32_t from, uint32_t to)
+/* leave: the top frame's range is done: the next array element, or undo
+ * what entering did and pop it. */
+static void leave(struct render *r, struct frames *fs)
 {
-	if (r->calls >= TEMPLATE_CALL_DEPTH)
-		return rfail(r, t, nd, "partials, parents and blocks nested more than %d deep",
-		             TEMPLATE_CALL_DEPTH);
-	r->calls++;
-	int rc = render_range(r, callee, from, to);
-	r->calls--;
-	return rc;
+	struct frame *f = &fs->f[fs->n - 1];
+	if (f->arr && f->k + 1 < json_array_size(f->arr)) {
+		f->k++;
+		r->stack[r->depth - 1] = json_array_get(f->arr, f->k);
+		f->i = f->from;
+		return;
+	}
+	if (f->pops_ctx)
+		r->depth--;
+	if (f->is_call)
+		r->calls--;
+	if (f->has_ovr)
+		r->ovr = f->saved_ovr;
+	fs->n--;
 }
 
 /* find_block: the override for block `name` from the outermost child that
- * gives one, or NULL. */
+ * gives one, or NULL; *owner is the template holding it. */
 static const struct tnode *find_block(const struct render *r, const char *name, uint32_t len,
                                       const struct template_compiled **owner)
 {
@@ -1308,86 +1373,80 @@ static const struct tnode *find_block(const struct render *r, const char *name, 
 	return found;
 }
 
-static int render_range(struct render *r, const struct template_compiled *t, uint32_t from,
-                        uint32_t to)
+/* step: render the node at the top frame's position and move on. */
+static int step(struct render *r, struct frames *fs)
 {
+	struct frame *f = &fs->f[fs->n - 1];
+	const struct template_compiled *t = f->t;
+	uint32_t idx = f->i;
+	const struct tnode *nd = &t->nodes[idx];
+	const char *name = t->text + nd->off;
+	const struct template_compiled *callee;
+	const json_t *v;
 	int rc = CADRE_OK;
-	for (uint32_t i = from; i < to && rc == CADRE_OK;) {
-		const struct tnode *nd = &t->nodes[i];
-		const char *name = t->text + nd->off;
-		const json_t *v;
-		switch (nd->kind) {
-		case N_TEXT:
-			rc = emit(r, t, nd, name, nd->len, false);
-			i++;
-			break;
-		case N_VAR:
-			v = lookup(r, name, nd->len);
-			rc = v ? write_value(r, t, nd, v) : missing(r, t, nd, nd->off, nd->len);
-			i++;
-			break;
-		case N_RAW: {
-			v = lookup(r, t->text + nd->arg_off, nd->arg_len);
-			if (!v && (rc = missing(r, t, nd, nd->arg_off, nd->arg_len)))
-				break;
-			const struct template_producer *pr = &r->set->producers[nd->ref];
-			if (pr->fn(v, r->out, r->err) != CADRE_OK) {
-				/* a producer's failure is the server's, whatever its status */
-				cadre_err_prefix(r->err, "%s:%u", t->path, nd->line);
-				if (r->err)
-					r->err->status = CADRE_EINTERNAL;
-				rc = CADRE_EINTERNAL;
-			}
-			i++;
-			break;
+	f->i = is_container(nd->kind) ? nd->end : idx + 1;
+	switch (nd->kind) {
+	case N_TEXT: return emit(r, t, nd, name, nd->len, false);
+	case N_VAR:
+		v = lookup(r, name, nd->len);
+		return v ? write_value(r, t, nd, v) : missing(r, t, nd, nd->off, nd->len);
+	case N_RAW:
+		v = lookup(r, t->text + nd->arg_off, nd->arg_len);
+		if (!v && (rc = missing(r, t, nd, nd->arg_off, nd->arg_len)))
+			return rc;
+		if (r->set->producers[nd->ref].fn(v, r->out, r->err) != CADRE_OK) {
+			/* a producer's failure is the server's, whatever its status */
+			cadre_err_prefix(r->err, "%s:%u", t->path, nd->line);
+			if (r->err)
+				r->err->status = CADRE_EINTERNAL;
+			return CADRE_EINTERNAL;
 		}
-		case N_SECTION:
-		case N_INVERTED:
-			v = lookup(r, name, nd->len);
-			if (!v && (rc = missing(r, t, nd, nd->off, nd->len)))
-				break;
-			if (nd->kind == N_INVERTED) {
-				if (!truthy(v))
-					rc = render_range(r, t, i + 1, nd->end);
-			} else if (json_is_array(v)) {
-				for (size_t k = 0; k < json_array_size(v) && rc == CADRE_OK; k++)
-					rc = render_body(r, t, nd, json_array_get(v, k), i + 1);
-			} else if (truthy(v)) {
-				rc = render_body(r, t, nd, v, i + 1);
-			}
-			i = nd->end;
-			break;
-		case N_PARTIAL: {
-			const struct template_compiled *p = &r->set->items[nd->ref];
-			rc = render_call(r, t, nd, p, 0, (uint32_t)p->nnodes);
-			i++;
-			break;
+		return CADRE_OK;
+	case N_SECTION:
+	case N_INVERTED:
+		v = lookup(r, name, nd->len);
+		if (!v && (rc = missing(r, t, nd, nd->off, nd->len)))
+			return rc;
+		if (nd->kind == N_INVERTED) {
+			if (!truthy(v) && !enter(r, fs, t, idx + 1, nd->end, t, nd))
+				return CADRE_EINTERNAL;
+			return CADRE_OK;
 		}
-		case N_PARENT: {
-			const struct template_compiled *p = &r->set->items[nd->ref];
-			struct overrides o = {t, i + 1, nd->end, r->ovr};
-			const struct overrides *saved = r->ovr;
-			r->ovr = &o;
-			rc = render_call(r, t, nd, p, 0, (uint32_t)p->nnodes);
-			r->ovr = saved;
-			i = nd->end;
-			break;
-		}
-		case N_BLOCK:
-		default: {
-			const struct template_compiled *owner = NULL;
-			const struct tnode *b = find_block(r, name, nd->len, &owner);
-			if (b)
-				rc = render_call(r, t, nd, owner, (uint32_t)(b - owner->nodes) + 1,
-				                 b->end);
-			else
-				rc = render_range(r, t, i + 1, nd->end);
-			i = nd->end;
-			break;
-		}
-		}
+		if (json_is_array(v))
+			return json_array_size(v)
+			           ? enter_section(r, fs, t, nd, idx + 1, json_array_get(v, 0), v)
+			           : CADRE_OK;
+		return truthy(v) ? enter_section(r, fs, t, nd, idx + 1, v, NULL) : CADRE_OK;
+	case N_PARTIAL:
+		callee = &r->set->items[nd->ref];
+		return enter_call(r, fs, callee, 0, (uint32_t)callee->nnodes, t, nd)
+		           ? CADRE_OK
+		           : CADRE_EINTERNAL;
+	case N_PARENT: {
+		callee = &r->set->items[nd->ref];
+		struct frame *c = enter_call(r, fs, callee, 0, (uint32_t)callee->nnodes, t, nd);
+		if (!c)
+			return CADRE_EINTERNAL;
+		c->o.t = t;
+		c->o.from = idx + 1;
+		c->o.to = nd->end;
+		c->o.next = r->ovr;
+		c->saved_ovr = r->ovr;
+		c->has_ovr = true;
+		r->ovr = &c->o;
+		return CADRE_OK;
 	}
-	return rc;
+	case N_BLOCK:
+	default: {
+		const struct tnode *b = find_block(r, name, nd->len, &callee);
+		if (b)
+			return enter_call(r, fs, callee, (uint32_t)(b - callee->nodes) + 1, b->end,
+			                  t, nd)
+			           ? CADRE_OK
+			           : CADRE_EINTERNAL;
+		return enter(r, fs, t, idx + 1, nd->end, t, nd) ? CADRE_OK : CADRE_EINTERNAL;
+	}
+	}
 }
 
 int template_render(const struct template_set *set, const char *name, const json_t *ctx,
@@ -1405,7 +1464,17 @@ int template_render(const struct template_set *set, const char *name, const json
 	r.stack[r.depth++] = ctx;
 	size_t start = out->len;
 	const struct template_compiled *t = &set->items[k];
-	int rc = render_range(&r, t, 0, (uint32_t)t->nnodes);
+	struct frames frames; /* about 8 KiB of the caller's stack */
+	struct frames *fs = &frames;
+	fs->n = 0;
+	int rc = enter(&r, fs, t, 0, (uint32_t)t->nnodes, t, t->nodes) ? CADRE_OK : CADRE_EINTERNAL;
+	while (rc == CADRE_OK && fs->n > 0) {
+		const struct frame *top = &fs->f[fs->n - 1];
+		if (top->i >= top->to)
+			leave(&r, fs);
+		else
+			rc = step(&r, fs);
+	}
 	if (rc) {
 		out->len = start;
 		if (out->data)

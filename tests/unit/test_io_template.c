@@ -1016,8 +1016,9 @@ static void test_threads_and_big_table(void **state)
 		                 strlen("<table></table>") + 500 * strlen(row));
 		assert_int_equal(count(jobs[i].out, row), 500);
 		assert_string_equal(jobs[i].out, jobs[0].out);
-		free(jobs[i].out);
 	}
+	for (int i = 0; i < 4; i++)
+		free(jobs[i].out);
 	json_decref(ctx);
 	template_set_free(&set);
 }
