@@ -166,7 +166,9 @@ enum store_tx_mode {
 int store_tx_begin(struct store *db, enum store_tx_mode mode, struct cadre_err *err);
 /* store_tx_commit: commit the innermost level (RELEASE for a savepoint).
  * If the level has failed, nothing is committed: the level stays open and
- * the caller must roll it back. */
+ * the caller must roll it back.  If the outermost COMMIT itself fails (a
+ * serialization failure, a full disk), the transaction is rolled back and
+ * closed. */
 int store_tx_commit(struct store *db, struct cadre_err *err);
 /* store_tx_rollback: roll back the innermost level.  The level is closed
  * whatever happens; an error is returned only for a broken connection. */
