@@ -311,9 +311,9 @@ int store_prepare(struct store *db, const struct store_sql *q, struct store_stmt
                   struct cadre_err *err)
 {
 	*out = NULL;
-	if (db->bulk_active)
-		return cadre_err_set(err, CADRE_EINTERNAL,
-		                     "%s: a bulk load is running on this connection", q->name);
+	int rc = store_check_usable(db, q->name, err);
+	if (rc != CADRE_OK)
+		return rc;
 	struct store_stmt *st = cache_find(db, q);
 	if (st) {
 		store_reset(st);
@@ -325,7 +325,6 @@ int store_prepare(struct store *db, const struct store_sql *q, struct store_stmt
 	st->q = q;
 	st->row = -1;
 	char *sqlite_text = NULL;
-	int rc;
 	if (db->kind == STORE_SQLITE) {
 		rc = store_sql_rewrite(q->name, q->sql, &sqlite_text, &st->nparams, err);
 		if (rc == CADRE_OK)

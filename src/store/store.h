@@ -131,7 +131,9 @@ int store_exec(struct store_stmt *st, struct cadre_err *err);
  * completed run. */
 int64_t store_changes(const struct store_stmt *st);
 
-/* Column accessors for the current row; col is 0-based.  A NULL reads as
+/* store_col_count: the number of result columns, known once store_step
+ * has returned a row.
+ * Column accessors for the current row; col is 0-based.  A NULL reads as
  * 0, 0.0, false or NULL text: test it with store_col_is_null.
  * store_col_text's result is NUL-terminated, owned by the statement and
  * valid until the next store_step or store_reset; its length in bytes is

@@ -180,7 +180,6 @@ static void test_types_round_trip(void **state)
 		assert_int_equal(store_changes(st), 1);
 	}
 	assert_int_equal(store_prepare(f->db, &q_ty_all, &st, &e), CADRE_OK);
-	assert_int_equal(store_col_count(st), 0 + (f->pg ? 0 : 5)); /* before the run */
 	for (size_t k = 0; k < n; k++) {
 		const struct ty_row *r = &rows[k];
 		assert_int_equal(store_step(st, &e), CADRE_OK);
