@@ -24,6 +24,10 @@
 #include "store/store.h"
 #include "testpg.h"
 
+/* the end of run()'s word list (a typed null pointer, as variadic
+ * functions need) */
+#define END ((const char *)0)
+
 struct fx {
 	bool pg;
 	char dir[64];
@@ -97,7 +101,7 @@ static int setup(void **state, bool pg)
 		(void)snprintf(f->url, n, "%s/cadre.db", f->dir);
 	}
 	struct run r;
-	run(f, &r, "init", NULL);
+	run(f, &r, "init", END);
 	if (r.code != 0)
 		fail_msg("init: %s", r.err);
 	*state = f;
@@ -137,16 +141,16 @@ static void test_needs_the_secrets_file(void **state)
 {
 	struct fx *f = *state;
 	struct run r;
-	run(f, &r, "setting", "set", "a", "1", NULL);
+	run(f, &r, "setting", "set", "a", "1", END);
 	assert_int_equal(r.code, 1);
 	assert_string_equal(r.err, "cadre setting set: no secrets file 'secrets.ini' "
 	                           "(secrets.file, default); run `cadre init` to create one\n");
-	run(f, &r, "audit", "verify", NULL);
+	run(f, &r, "audit", "verify", END);
 	assert_int_equal(r.code, 1);
 	/* too open a secrets file is refused */
 	write_secrets();
 	assert_int_equal(chmod("secrets.ini", 0644), 0);
-	run(f, &r, "audit", "verify", NULL);
+	run(f, &r, "audit", "verify", END);
 	assert_int_equal(r.code, 1);
 	assert_non_null(strstr(r.err, "mode 0644"));
 }
@@ -156,7 +160,7 @@ static void test_verify_and_log(void **state)
 	struct fx *f = *state;
 	struct run r;
 	write_secrets();
-	run(f, &r, "audit", "verify", NULL);
+	run(f, &r, "audit", "verify", END);
 	assert_int_equal(r.code, 0);
 	assert_string_equal(r.out,
 	                    "audit trail verified: 0 entries, head 0 "
@@ -164,27 +168,27 @@ static void test_verify_and_log(void **state)
 	                    "redacted payloads: 0\n"
 	                    "audited rows checked: 0\n"
 	                    "signatures: checked with the audit key\n");
-	run(f, &r, "setting", "set", "retention.audit_years", "8", NULL);
+	run(f, &r, "setting", "set", "retention.audit_years", "8", END);
 	assert_int_equal(r.code, 0);
-	run(f, &r, "setting", "set", "site.name", "T\xc5\xb7 Gwyn", NULL);
+	run(f, &r, "setting", "set", "site.name", "T\xc5\xb7 Gwyn", END);
 	assert_int_equal(r.code, 0);
-	run(f, &r, "setting", "get", "site.name", NULL);
+	run(f, &r, "setting", "get", "site.name", END);
 	assert_int_equal(r.code, 0);
 	assert_string_equal(r.out, "T\xc5\xb7 Gwyn\n");
-	run(f, &r, "setting", "get", "nope", NULL);
+	run(f, &r, "setting", "get", "nope", END);
 	assert_int_equal(r.code, 1);
 	assert_string_equal(r.err, "cadre setting get: setting 'nope' is not set\n");
-	run(f, &r, "setting", "list", NULL);
+	run(f, &r, "setting", "list", END);
 	assert_int_equal(r.code, 0);
 	assert_true(strncmp(r.out, "retention.audit_years\t8\t20", 26) == 0);
 	assert_non_null(strstr(r.out, "\nsite.name\tT\xc5\xb7 Gwyn\t20"));
 
-	run(f, &r, "audit", "verify", NULL);
+	run(f, &r, "audit", "verify", END);
 	assert_int_equal(r.code, 0);
 	assert_true(strncmp(r.out, "audit trail verified: 2 entries, head 2 ", 40) == 0);
 	assert_non_null(strstr(r.out, "audited rows checked: 2\n"));
 
-	run(f, &r, "audit", "log", NULL);
+	run(f, &r, "audit", "log", END);
 	assert_int_equal(r.code, 0);
 	char *line2 = strchr(r.out, '\n');
 	assert_non_null(line2);
@@ -193,7 +197,7 @@ static void test_verify_and_log(void **state)
 	    strstr(r.out, "Z\tsystem:cli\tsetting.set\tsetting:retention.audit_years\t"));
 	assert_true(strncmp(line2 + 1, "2\t20", 4) == 0);
 
-	run(f, &r, "audit", "log", "--json", NULL);
+	run(f, &r, "audit", "log", "--json", END);
 	assert_int_equal(r.code, 0);
 	json_error_t je;
 	json_t *a = json_loads(r.out, 0, &je);
@@ -206,22 +210,22 @@ static void test_verify_and_log(void **state)
 	assert_true(json_is_false(json_object_get(e2, "redacted")));
 	json_decref(a);
 
-	run(f, &r, "audit", "log", "--since", "2999-01-01", NULL);
+	run(f, &r, "audit", "log", "--since", "2999-01-01", END);
 	assert_int_equal(r.code, 0);
 	assert_string_equal(r.out, "");
-	run(f, &r, "audit", "log", "--since", "2999-01-01", "--json", NULL);
+	run(f, &r, "audit", "log", "--since", "2999-01-01", "--json", END);
 	assert_string_equal(r.out, "[]\n");
-	run(f, &r, "audit", "log", "--since", "yesterday", NULL);
+	run(f, &r, "audit", "log", "--since", "yesterday", END);
 	assert_int_equal(r.code, 2);
 
-	run(f, &r, "audit", "redact", "2", "--reason", "retention ended", NULL);
+	run(f, &r, "audit", "redact", "2", "--reason", "retention ended", END);
 	assert_int_equal(r.code, 0);
 	assert_string_equal(r.out, "audit entry 2: payload redacted\n");
-	run(f, &r, "audit", "redact", "2", "--reason", "again", NULL);
+	run(f, &r, "audit", "redact", "2", "--reason", "again", END);
 	assert_int_equal(r.code, 1);
-	run(f, &r, "audit", "redact", "2", NULL);
+	run(f, &r, "audit", "redact", "2", END);
 	assert_int_equal(r.code, 2);
-	run(f, &r, "audit", "verify", "--json", NULL);
+	run(f, &r, "audit", "verify", "--json", END);
 	assert_int_equal(r.code, 0);
 	json_t *v = json_loads(r.out, 0, &je);
 	assert_non_null(v);
@@ -241,9 +245,9 @@ static void test_verify_names_first_bad_entry(void **state)
 	struct fx *f = *state;
 	struct run r;
 	write_secrets();
-	run(f, &r, "setting", "set", "a", "1", NULL);
-	run(f, &r, "setting", "set", "b", "2", NULL);
-	run(f, &r, "setting", "set", "c", "3", NULL);
+	run(f, &r, "setting", "set", "a", "1", END);
+	run(f, &r, "setting", "set", "b", "2", END);
+	run(f, &r, "setting", "set", "c", "3", END);
 	assert_int_equal(r.code, 0);
 	struct cadre_err e;
 	struct store *db;
@@ -252,12 +256,12 @@ static void test_verify_names_first_bad_entry(void **state)
 	assert_int_equal(store_prepare(db, &q_tamper, &st, &e), CADRE_OK);
 	assert_int_equal(store_exec(st, &e), CADRE_OK);
 	store_close(db);
-	run(f, &r, "audit", "verify", NULL);
+	run(f, &r, "audit", "verify", END);
 	assert_int_equal(r.code, 1);
 	assert_string_equal(r.out, "");
 	assert_string_equal(r.err,
 	                    "cadre audit verify: audit entry 2: payload hash does not match\n");
-	run(f, &r, "audit", "verify", "--json", NULL);
+	run(f, &r, "audit", "verify", "--json", END);
 	assert_int_equal(r.code, 1);
 	json_t *v = json_loads(r.out, 0, NULL);
 	assert_non_null(v);
@@ -271,10 +275,10 @@ static void test_jobs(void **state)
 {
 	struct fx *f = *state;
 	struct run r;
-	run(f, &r, "jobs", NULL);
+	run(f, &r, "jobs", END);
 	assert_int_equal(r.code, 0);
 	assert_string_equal(r.out, "");
-	run(f, &r, "jobs", "--json", NULL);
+	run(f, &r, "jobs", "--json", END);
 	assert_string_equal(r.out, "[]\n");
 
 	struct cadre_err e;
@@ -293,7 +297,7 @@ static void test_jobs(void **state)
 	                 CADRE_OK);
 	store_close(db);
 
-	run(f, &r, "jobs", NULL);
+	run(f, &r, "jobs", END);
 	assert_int_equal(r.code, 0);
 	static const char first[] =
 	    "2\tqueued\tplan.run\tsystem:cli\t0/0\t2026-01-01T00:00:00.000000Z\t-\t\n"
@@ -304,7 +308,7 @@ static void test_jobs(void **state)
 	assert_true(strncmp(r.out, first, strlen(first)) == 0);
 	assert_true(strlen(r.out) > strlen(first) + strlen(last));
 	assert_string_equal(r.out + strlen(r.out) - strlen(last), last);
-	run(f, &r, "jobs", "--json", NULL);
+	run(f, &r, "jobs", "--json", END);
 	assert_int_equal(r.code, 0);
 	json_t *a = json_loads(r.out, 0, NULL);
 	assert_non_null(a);
