@@ -390,8 +390,8 @@ static struct date_local split_ts(int64_t ts)
 
 int64_t date_ts_from(struct date d, int hour, int min, int sec, int usec)
 {
-	return date_to_days(d) * DATE_US_PER_DAY + hour * DATE_US_PER_HOUR +
-	       min * 60 * DATE_US_PER_SEC + sec * DATE_US_PER_SEC + usec;
+	return date_to_days(d) * DATE_US_PER_DAY + (int64_t)hour * DATE_US_PER_HOUR +
+	       (int64_t)min * 60 * DATE_US_PER_SEC + (int64_t)sec * DATE_US_PER_SEC + usec;
 }
 
 struct date date_ts_date(int64_t ts)
@@ -474,7 +474,8 @@ int date_ts_parse(const char *s, size_t n, int64_t *out, struct cadre_err *err)
 			return cadre_err_set(err, CADRE_EINVAL,
 			                     "column %zu: offset %02d:%02d is out of range", col,
 			                     oh, om);
-		offset = sign * (oh * DATE_US_PER_HOUR + om * 60 * DATE_US_PER_SEC);
+		offset =
+		    sign * ((int64_t)oh * DATE_US_PER_HOUR + (int64_t)om * 60 * DATE_US_PER_SEC);
 		i += 6;
 	} else {
 		return cadre_err_set(err, CADRE_EINVAL,

@@ -162,7 +162,7 @@ static bool put_key(struct log_line *l, const char *key)
 		char c = *p;
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		          (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-		l->text[l->len++] = ok ? c : '_';
+		l->text[l->len++] = (char)(ok ? c : '_');
 	}
 	l->text[l->len++] = '=';
 	return true;

@@ -13,13 +13,19 @@
 
 #include "base/err.h"
 
+struct config;
+
 /* cli: what every command gets.  out and errout are stdout and stderr in
- * the binary, files in tests. */
+ * the binary, files in tests.  db and config_path hold the global flags
+ * exactly as given (NULL when absent); the effective settings, with the
+ * environment, cadre.ini and defaults below the flags, come from
+ * cli_config(). */
 struct cli {
 	FILE *out;
 	FILE *errout;
-	const char *db;          /* --db, else CADRE_DB, else ./cadre.db */
-	const char *config_path; /* --config, else CADRE_CONFIG, else ./cadre.ini */
+	const char *db;          /* --db, or NULL */
+	const char *config_path; /* --config, or NULL */
+	struct config *config;   /* loaded by cli_config(), freed by cli_run() */
 	struct cadre_err err;
 };
 
@@ -43,6 +49,16 @@ int cli_run(struct cli *cli, int argc, char **argv);
  * and return CADRE_EUSAGE. */
 int cli_usage_error(struct cli *cli, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* cli_config: the effective configuration (flags > environment > cadre.ini
+ * > defaults), loaded on first use and owned by cli.  The file is --config,
+ * else CADRE_CONFIG, else ./cadre.ini (which may be absent unless named).
+ * Returns NULL with cli->err set when it is invalid. */
+struct config *cli_config(struct cli *cli);
+
+/* cli_db_url: the database to use (database.url after precedence), or NULL
+ * with cli->err set. */
+const char *cli_db_url(struct cli *cli);
 
 /* cli_wants_help: true when argv holds -h or --help. */
 bool cli_wants_help(int argc, char **argv);

@@ -1,8 +1,10 @@
 /* dispatch: find the command named by the leading words of argv and run it. */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "io/config.h"
 
 /* how many of argv's words (from index 0) match name, or 0 when it does not
  * match whole. */
@@ -36,6 +38,38 @@ static const struct cli_command *find_command(int argc, char **argv, int *used)
 		}
 	}
 	return best;
+}
+
+struct config *cli_config(struct cli *cli)
+{
+	if (cli->config)
+		return cli->config;
+	struct config *c = config_new();
+	const char *path = cli->config_path;
+	bool explicit_path = path != NULL;
+	if (!path) {
+		path = getenv("CADRE_CONFIG");
+		explicit_path = path != NULL;
+	}
+	if (!path)
+		path = "cadre.ini";
+	int rc = CADRE_OK;
+	if (cli->db)
+		rc = config_set_flag(c, "database.url", cli->db, &cli->err);
+	if (!rc)
+		rc = config_load(c, path, explicit_path, NULL, &cli->err);
+	if (rc) {
+		config_free(c);
+		return NULL;
+	}
+	cli->config = c;
+	return c;
+}
+
+const char *cli_db_url(struct cli *cli)
+{
+	struct config *c = cli_config(cli);
+	return c ? config_get_str(c, "database.url") : NULL;
 }
 
 bool cli_wants_help(int argc, char **argv)
@@ -110,6 +144,8 @@ int cli_run(struct cli *cli, int argc, char **argv)
 	}
 	cadre_err_clear(&cli->err);
 	int rc = cmd->fn(cli, sub_argc, sub_argv);
+	config_free(cli->config);
+	cli->config = NULL;
 	if (rc < 0 && rc != CADRE_EUSAGE && cli->err.msg[0])
 		(void)fprintf(cli->errout, "cadre %s: %s\n", cmd->name, cli->err.msg);
 	return cadre_exit_code(rc);

@@ -1,5 +1,4 @@
 /* main: global options, then the command.  The only place that exits. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -9,8 +8,6 @@ int main(int argc, char **argv)
 	struct cli cli = {
 	    .out = stdout,
 	    .errout = stderr,
-	    .db = getenv("CADRE_DB"),
-	    .config_path = getenv("CADRE_CONFIG"),
 	};
 	/* Global options come before the command word. */
 	int i = 1;
@@ -42,10 +39,6 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!cli.db)
-		cli.db = "cadre.db";
-	if (!cli.config_path)
-		cli.config_path = "cadre.ini";
 	argv[i - 1] = argv[0];
 	return cli_run(&cli, argc - (i - 1), argv + (i - 1));
 }

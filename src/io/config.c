@@ -107,8 +107,8 @@ static const struct config_setting settings[] = {
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
 /* the most bytes read from cadre.ini and from the secrets file */
-#define INI_CAP     (64 * 1024)
-#define SECRETS_CAP (4 * 1024)
+#define INI_CAP     ((size_t)64 * 1024)
+#define SECRETS_CAP ((size_t)4 * 1024)
 /* the longest text value, and how much of a bad value an error message shows */
 #define VALUE_MAX  4096
 #define QUOTE_MAX  60
@@ -176,7 +176,9 @@ static const char *quote(const char *s, char *out, size_t size)
 	size_t room = size - 4; /* "..." and the NUL */
 	for (size_t i = 0; i < len && n < room; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		out[n++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+		out[n++] = s[i];
+		if (ch < 0x20 || ch == 0x7f)
+			out[n - 1] = '?';
 	}
 	out[n] = '\0';
 	if (n < len) {
@@ -200,7 +202,9 @@ static bool has_control(const char *s)
 
 static char lower(char ch)
 {
-	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+	if (ch >= 'A' && ch <= 'Z')
+		return (char)(ch - 'A' + 'a');
+	return ch;
 }
 
 static bool eq_nocase(const char *a, const char *b)
@@ -379,7 +383,8 @@ static int parse_value(const struct config_setting *s, const char *text, struct 
 	if (s->type == CONFIG_KEY) {
 		size_t len = strlen(text);
 		size_t bin_len = 0;
-		if (len != 2 * CONFIG_KEY_BYTES || strspn(text, "0123456789abcdefABCDEF") != len ||
+		if (len != (size_t)2 * CONFIG_KEY_BYTES ||
+		    strspn(text, "0123456789abcdefABCDEF") != len ||
 		    sodium_hex2bin(out->key, sizeof out->key, text, len, NULL, &bin_len, NULL) !=
 		        0 ||
 		    bin_len != CONFIG_KEY_BYTES) {

@@ -48,16 +48,16 @@ enum config_type {
 
 /* config_setting: one row of the settings table. */
 struct config_setting {
-	const char *name; /* "section.key", e.g. "server.threads" */
-	enum config_type type;
+	const char *name;    /* "section.key", e.g. "server.threads" */
 	const char *def;     /* the default as it would be written in cadre.ini */
 	const char *env;     /* environment variable, or NULL (never for secrets) */
 	const char *flag;    /* command-line flag, or NULL (never for secrets) */
-	int64_t min, max;    /* CONFIG_INT only */
 	const char *choices; /* CONFIG_ENUM only: "debug|info|warn|error" */
-	bool required;       /* CONFIG_STRING: may not be empty */
-	bool sensitive;      /* a secret: secrets file only, always masked */
 	const char *help;    /* one line */
+	int64_t min, max;    /* CONFIG_INT only */
+	enum config_type type;
+	bool required;  /* CONFIG_STRING: may not be empty */
+	bool sensitive; /* a secret: secrets file only, always masked */
 };
 
 /* config_settings: the table, in display order; *count gets its length. */

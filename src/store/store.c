@@ -31,7 +31,7 @@ int store_sql_rewrite(const char *name, const char *sql, char **out, int *nparam
 	bool used[STORE_MAX_PARAMS + 1] = {false};
 	int max = 0;
 	struct buf b;
-	buf_init(&b, 1024 * 1024);
+	buf_init(&b, (size_t)1024 * 1024);
 	const char *p = sql;
 	int rc = CADRE_OK;
 	while (*p) {
@@ -249,7 +249,7 @@ static void cache_insert(struct store *db, struct store_stmt *st)
 		size_t old_n = db->nslots;
 		struct store_stmt **old = db->slots;
 		db->nslots = old_n ? old_n * 2 : 64;
-		db->slots = xcalloc(db->nslots, sizeof *db->slots);
+		db->slots = xcalloc(db->nslots, sizeof(struct store_stmt *));
 		for (size_t i = 0; i < old_n; i++) {
 			if (!old[i])
 				continue;
@@ -311,9 +311,9 @@ int store_prepare(struct store *db, const struct store_sql *q, struct store_stmt
                   struct cadre_err *err)
 {
 	*out = NULL;
-	if (db->bulk_active)
-		return cadre_err_set(err, CADRE_EINTERNAL,
-		                     "%s: a bulk load is running on this connection", q->name);
+	int rc = store_check_usable(db, q->name, err);
+	if (rc != CADRE_OK)
+		return rc;
 	struct store_stmt *st = cache_find(db, q);
 	if (st) {
 		store_reset(st);
@@ -325,7 +325,6 @@ int store_prepare(struct store *db, const struct store_sql *q, struct store_stmt
 	st->q = q;
 	st->row = -1;
 	char *sqlite_text = NULL;
-	int rc;
 	if (db->kind == STORE_SQLITE) {
 		rc = store_sql_rewrite(q->name, q->sql, &sqlite_text, &st->nparams, err);
 		if (rc == CADRE_OK)
@@ -676,6 +675,15 @@ static int tx_control(struct store *db, const char *sql, struct cadre_err *err)
 
 /* ---- transactions ---- */
 
+/* the outermost level has ended, one way or the other */
+static void tx_ended(struct store *db)
+{
+	if (db->kind == STORE_SQLITE && db->outer_mode == STORE_TX_READ)
+		(void)tx_control(db, "PRAGMA query_only = 0", NULL);
+	db->depth = 0;
+	db->failed_depth = 0;
+}
+
 int store_tx_depth(const struct store *db)
 {
 	return db->depth;
@@ -697,8 +705,16 @@ int store_tx_begin(struct store *db, enum store_tx_mode mode, struct cadre_err *
 			sql = mode == STORE_TX_WRITE
 			          ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
 			          : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-		if ((rc = tx_control(db, sql, err)) != CADRE_OK)
+		/* SQLite has no read-only BEGIN: query_only makes it one, so a
+		 * write in a read transaction fails on both back ends */
+		bool ro = db->kind == STORE_SQLITE && mode == STORE_TX_READ;
+		if (ro && (rc = tx_control(db, "PRAGMA query_only = 1", err)) != CADRE_OK)
 			return rc;
+		if ((rc = tx_control(db, sql, err)) != CADRE_OK) {
+			if (ro)
+				(void)tx_control(db, "PRAGMA query_only = 0", NULL);
+			return rc;
+		}
 		db->outer_mode = mode;
 		db->depth = 1;
 		return CADRE_OK;
@@ -743,13 +759,13 @@ int store_tx_commit(struct store *db, struct cadre_err *err)
 		/* The commit did not happen (a PostgreSQL serialization failure
 		 * ends the transaction; SQLite may leave it open): make sure it
 		 * is rolled back and closed either way. */
-		if (db->kind == STORE_SQLITE && !sqlite3_get_autocommit(db->sq))
-			(void)tx_control(db, "ROLLBACK", NULL);
-		else if (db->kind == STORE_PG && PQtransactionStatus(db->pg) != PQTRANS_IDLE)
+		bool still_open = db->kind == STORE_SQLITE
+		                      ? !sqlite3_get_autocommit(db->sq)
+		                      : PQtransactionStatus(db->pg) != PQTRANS_IDLE;
+		if (still_open)
 			(void)tx_control(db, "ROLLBACK", NULL);
 	}
-	db->depth = 0;
-	db->failed_depth = 0;
+	tx_ended(db);
 	return rc;
 }
 
@@ -769,8 +785,7 @@ int store_tx_rollback(struct store *db, struct cadre_err *err)
 	if (db->depth == 1) {
 		if (!sq_gone)
 			rc = tx_control(db, "ROLLBACK", err);
-		db->depth = 0;
-		db->failed_depth = 0;
+		tx_ended(db);
 		return rc;
 	}
 	if (sq_gone) {
@@ -880,7 +895,7 @@ int store_bulk_begin(struct store *db, const char *table, const char *const *col
 		return cadre_err_set(err, CADRE_EINTERNAL, "bulk load into %s: %d columns", table,
 		                     ncols);
 	struct buf sql;
-	buf_init(&sql, 64 * 1024);
+	buf_init(&sql, (size_t)64 * 1024);
 	rc = buf_printf(&sql, err, db->kind == STORE_PG ? "COPY %s (" : "INSERT INTO %s (", table);
 	for (int i = 0; rc == CADRE_OK && i < ncols; i++) {
 		if (!plain_ident(columns[i])) {
@@ -900,9 +915,12 @@ int store_bulk_begin(struct store *db, const char *table, const char *const *col
 		if (rc == CADRE_OK)
 			rc = buf_putc(&sql, ')', err);
 	}
-	if (rc == CADRE_OK)
-		rc = db->kind == STORE_PG ? pg_bulk_begin(db, buf_cstr(&sql), err)
-		                          : sq_bulk_begin(db, buf_cstr(&sql), err);
+	if (rc != CADRE_OK) {
+		buf_free(&sql);
+		return rc;
+	}
+	rc = db->kind == STORE_PG ? pg_bulk_begin(db, buf_cstr(&sql), err)
+	                          : sq_bulk_begin(db, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (rc != CADRE_OK) {
 		store_note_failure(db);

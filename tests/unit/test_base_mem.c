@@ -53,7 +53,7 @@ static void test_arena(void **state)
 	for (int i = 0; i < 100; i++) {
 		p[i] = arena_alloc(&a, 40);
 		assert_non_null(p[i]);
-		assert_int_equal(((uintptr_t)p[i]) % sizeof(max_align_t), 0);
+		assert_int_equal(((uintptr_t)p[i]) % _Alignof(max_align_t), 0);
 		for (int k = 0; k < 40; k++)
 			assert_int_equal(p[i][k], 0);
 		memset(p[i], i, 40);

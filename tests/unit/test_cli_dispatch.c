@@ -66,7 +66,7 @@ static void test_help_lists_every_command(void **state)
 {
 	(void)state;
 	struct run r;
-	run(&r, "help", NULL);
+	run(&r, "help", (const char *)NULL);
 	assert_int_equal(r.code, 0);
 	for (size_t i = 0; i < cli_command_count; i++)
 		assert_non_null(strstr(r.out, cli_commands[i].summary));
@@ -77,13 +77,13 @@ static void test_command_help(void **state)
 {
 	(void)state;
 	struct run r;
-	run(&r, "version", "--help", NULL);
+	run(&r, "version", "--help", (const char *)NULL);
 	assert_int_equal(r.code, 0);
 	assert_true(strncmp(r.out, "usage: cadre version [--verbose]\n", 33) == 0);
-	run(&r, "help", "version", NULL);
+	run(&r, "help", "version", (const char *)NULL);
 	assert_int_equal(r.code, 0);
 	assert_true(strncmp(r.out, "usage: cadre version [--verbose]\n", 33) == 0);
-	run(&r, "help", "no-such", NULL);
+	run(&r, "help", "no-such", (const char *)NULL);
 	assert_int_equal(r.code, 2);
 	assert_non_null(strstr(r.err, "no command 'no-such'"));
 }
@@ -92,10 +92,10 @@ static void test_version(void **state)
 {
 	(void)state;
 	struct run r;
-	run(&r, "version", NULL);
+	run(&r, "version", (const char *)NULL);
 	assert_int_equal(r.code, 0);
 	assert_true(strncmp(r.out, "cadre ", 6) == 0);
-	run(&r, "version", "--verbose", NULL);
+	run(&r, "version", "--verbose", (const char *)NULL);
 	assert_int_equal(r.code, 0);
 	assert_non_null(strstr(r.out, "\nschema: "));
 	assert_non_null(strstr(r.out, "\nsqlite: 3."));
@@ -108,14 +108,14 @@ static void test_usage_errors_exit_2(void **state)
 {
 	(void)state;
 	struct run r;
-	run(&r, "no-such-command", NULL);
+	run(&r, "no-such-command", (const char *)NULL);
 	assert_int_equal(r.code, 2);
 	assert_non_null(strstr(r.err, "unknown command 'no-such-command'"));
-	run(&r, "version", "--bogus", NULL);
+	run(&r, "version", "--bogus", (const char *)NULL);
 	assert_int_equal(r.code, 2);
 	assert_non_null(strstr(r.err, "cadre version: unknown option '--bogus'"));
 	assert_non_null(strstr(r.err, "usage: cadre version [--verbose]"));
-	run(&r, "version", "extra", NULL);
+	run(&r, "version", "extra", (const char *)NULL);
 	assert_int_equal(r.code, 2);
 	struct cli cli = {.out = tmpfile(), .errout = tmpfile()};
 	char *argv[] = {"cadre", NULL};
