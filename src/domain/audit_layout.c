@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+
 /* ---- pure computations ----------------------------------------------- */
 
 void audit_sha256_hex(const void *p, size_t n, char out[AUDIT_HEX_LEN + 1])
