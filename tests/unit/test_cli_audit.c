@@ -61,8 +61,7 @@ static void run(const struct fx *f, struct run *r, const char *first, ...)
 		argv[argc++] = (char *)w;
 	va_end(ap);
 	argv[argc] = NULL;
-	struct cli cli = {
-	    .out = tmpfile(), .errout = tmpfile(), .db = f->url, .config_path = NULL};
+	struct cli cli = {.out = tmpfile(), .errout = tmpfile(), .db = f->url, .config_path = NULL};
 	assert_non_null(cli.out);
 	assert_non_null(cli.errout);
 	r->code = cli_run(&cli, argc, argv);
