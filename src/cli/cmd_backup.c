@@ -20,17 +20,19 @@
 int cmd_backup(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {{0}};
-	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+	if (getopt_long(argc, argv, "", opts, NULL) != -1)
 		return cli_usage_error(cli, "backup", "unknown option '%s'", argv[optind - 1]);
 	if (optind + 1 != argc)
 		return cli_usage_error(
 		    cli, "backup", optind < argc ? "too many arguments" : "name the backup FILE");
-	int rc = db_backup(cli->db, argv[optind], &cli->err);
+	const char *url = cli_db_url(cli);
+	if (!url)
+		return cli->err.status;
+	int rc = db_backup(url, argv[optind], &cli->err);
 	if (rc != CADRE_OK)
 		return rc;
-	(void)fprintf(cli->out, "%s: backed up to %s\n", cli->db, argv[optind]);
+	(void)fprintf(cli->out, "%s: backed up to %s\n", url, argv[optind]);
 	return CADRE_OK;
 }
