@@ -3,7 +3,10 @@
  * Real pages arrive with accounts and templates (later issues). */
 #include <string.h>
 
+#include <jansson.h>
+
 #include "domain/web_tx.h"
+#include "io/assets.h"
 #include "web/router.h"
 #include "web_routes.h"
 
@@ -57,29 +60,48 @@ int api_openapi(struct web_request *req, struct web_response *resp, struct cadre
  * ORG: none
  * CACHE: no-store
  * The home page.
- * For now a short page saying what Cadre is and where its machine-readable
- * description lives; with accounts it becomes the home page for the
- * signed-in person's scope.
+ * For now a short page saying what Cadre is; with accounts it becomes the
+ * home page for the signed-in person's scope.
  */
 int page_home(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
-	(void)req;
-	resp->content_type = "text/html; charset=utf-8";
-	return web_resp_puts(
-	    resp,
-	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	    "<title>Cadre</title>\n</head>\n<body>\n"
-	    "<a class=\"nhsuk-skip-link\" href=\"#maincontent\">Skip to main content</a>\n"
-	    "<header class=\"nhsuk-header\" role=\"banner\"><div class=\"nhsuk-width-container "
-	    "nhsuk-header__container\"><a class=\"nhsuk-header__link\" href=\"/\">Cadre</a></div>"
-	    "</header>\n<div class=\"nhsuk-width-container\">\n"
-	    "<main class=\"nhsuk-main-wrapper\" id=\"maincontent\" role=\"main\">\n"
-	    "<h1 class=\"nhsuk-heading-xl\">Cadre</h1>\n"
-	    "<p class=\"nhsuk-lede-text\">Workforce planning and leadership talent for the "
-	    "NHS.</p>\n"
-	    "<p>The API is described at <a href=\"/api/v1/openapi.json\">"
-	    "/api/v1/openapi.json</a>.</p>\n"
-	    "</main>\n</div>\n</body>\n</html>\n",
-	    err);
+	json_t *ctx = json_pack("{s:s, s:s, s:b, s:b}", "page_title", "Home", "lede",
+	                        "Workforce planning and leadership talent for the NHS.", "scope", 0,
+	                        "organisations", 0);
+	int rc = ctx ? web_render(req, resp, "home", ctx, err)
+	             : cadre_err_set(err, CADRE_EINTERNAL, "home: no context");
+	json_decref(ctx);
+	return rc;
+}
+
+/* WEBPAGE: GET /assets/{name}
+ * PERMISSION: public
+ * ORG: none
+ * CACHE: public, max-age=31536000, immutable
+ * PRODUCES: application/octet-stream
+ * A static file: the stylesheet, the JavaScript bundle, an icon.
+ * Served only under its content-hashed URL (/assets/nhsuk-1a2b3c4d.css,
+ * from the table in src/io/assets.c), so it may be cached for a year; a
+ * request whose If-None-Match holds the file's ETag gets 304 with no body.
+ * Any other name, an old hash included, is 404.
+ */
+int page_asset(struct web_request *req, struct web_response *resp, struct cadre_err *err)
+{
+	const unsigned char *data;
+	size_t len;
+	const char *type;
+	const char *etag;
+	if (assets_lookup(web_app_assets(req->app), req->path, &data, &len, &type, &etag) !=
+	    CADRE_OK)
+		return cadre_err_set(err, CADRE_ENOTFOUND, "no asset %s", req->path);
+	int rc = web_resp_header(resp, "ETag", etag, err);
+	if (rc != CADRE_OK)
+		return rc;
+	const char *inm = web_req_header(req, "If-None-Match");
+	if (inm && (strcmp(inm, "*") == 0 || strstr(inm, etag))) {
+		resp->status = 304;
+		return CADRE_OK;
+	}
+	resp->content_type = type;
+	return web_resp_write(resp, data, len, err);
 }

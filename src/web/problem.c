@@ -1,11 +1,13 @@
 /* problem: error replies: RFC 9457 application/problem+json for the API
  * and an NHS-style HTML page for people (see router.h, web_error).
  *
- * The page is a minimal built-in one with the NHS.UK design system's
- * classes; when the template engine lands it will render through
- * templates/error.html instead.  Both carry the request id, so a person
- * can quote it and an operator can find the log line. */
+ * The page renders through templates/error.html in the NHS.UK layout; if
+ * that fails (it cannot, once the templates have loaded, but an error page
+ * must never be the thing that fails) a minimal built-in page with the same
+ * content goes out instead.  Both carry the request id, so a person can
+ * quote it and an operator can find the log line. */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,9 +142,42 @@ static void problem_json(struct web_request *req, struct web_response *resp, con
 	resp->content_type = "application/problem+json";
 }
 
+/* problem_page: the error page through the templates; false when it could
+ * not be rendered. */
+static bool problem_page(struct web_request *req, struct web_response *resp, const char *title,
+                         const char *text)
+{
+	if (!req->app)
+		return false;
+	json_t *ctx = json_object();
+	json_t *errors = json_array();
+	for (size_t i = 0; i < resp->nerrors; i++) {
+		char href[160];
+		(void)snprintf(href, sizeof href, "#%s", resp->errors[i].field);
+		json_t *item = json_object();
+		json_t *h = json_string(href);
+		json_t *t = json_string(resp->errors[i].message);
+		(void)json_object_set_new(item, "href", h ? h : json_string("#"));
+		(void)json_object_set_new(item, "text", t ? t : json_string(""));
+		(void)json_array_append_new(errors, item);
+	}
+	json_t *tt = json_string(title);
+	json_t *tx = text ? json_string(text) : json_null();
+	(void)json_object_set_new(ctx, "page_title", tt ? tt : json_string("Error"));
+	(void)json_object_set_new(ctx, "text", tx ? tx : json_null());
+	(void)json_object_set_new(ctx, "request_id", json_string(req->id));
+	(void)json_object_set_new(ctx, "errors", errors);
+	struct cadre_err e;
+	int rc = web_render(req, resp, "error", ctx, &e);
+	json_decref(ctx);
+	return rc == CADRE_OK;
+}
+
 static void problem_html(struct web_request *req, struct web_response *resp, const char *title,
                          const char *text)
 {
+	if (problem_page(req, resp, title, text))
+		return;
 	struct cadre_err e;
 	(void)web_resp_puts(
 	    resp,

@@ -16,6 +16,8 @@
 #include "domain/actor.h"
 #include "domain/db.h"
 #include "domain/web_tx.h"
+#include "io/assets.h"
+#include "io/template.h"
 #include "web/proxy.h"
 
 /* one database connection, owned by the thread that opened it */
@@ -33,6 +35,8 @@ struct web_app {
 	bool public_https;
 	struct web_proxies *proxies;
 	bool log_requests;
+	struct template_set templates;
+	struct assets assets;
 	pthread_key_t key; /* the calling thread's struct conn_node */
 	pthread_mutex_t lock;
 	struct conn_node *conns;
@@ -55,6 +59,17 @@ int web_app_new(const struct web_app_options *opt, struct web_app **out, struct 
 	if (rc != CADRE_OK)
 		return rc;
 	struct web_app *app = xcalloc(1, sizeof *app);
+	template_set_init(&app->templates);
+	rc = template_set_load_embedded(&app->templates, err);
+	if (rc == CADRE_OK)
+		rc = assets_load_embedded(&app->assets, err);
+	if (rc != CADRE_OK) {
+		template_set_free(&app->templates);
+		assets_free(&app->assets);
+		web_proxies_free(proxies);
+		free(app);
+		return rc;
+	}
 	app->db_url = opt->db_url ? xstrdup(opt->db_url) : NULL;
 	app->routes = opt->routes ? opt->routes : web_routes;
 	app->nroutes = opt->routes ? opt->nroutes : web_route_count;
@@ -64,6 +79,8 @@ int web_app_new(const struct web_app_options *opt, struct web_app **out, struct 
 	app->proxies = proxies;
 	app->log_requests = opt->log_requests;
 	if (pthread_key_create(&app->key, NULL) != 0) {
+		template_set_free(&app->templates);
+		assets_free(&app->assets);
 		web_proxies_free(proxies);
 		free(app->db_url);
 		free(app->public_url);
@@ -90,9 +107,42 @@ void web_app_free(struct web_app *app)
 	(void)pthread_key_delete(app->key);
 	(void)pthread_mutex_destroy(&app->lock);
 	web_proxies_free(app->proxies);
+	template_set_free(&app->templates);
+	assets_free(&app->assets);
 	free(app->db_url);
 	free(app->public_url);
 	free(app);
+}
+
+const struct template_set *web_app_templates(const struct web_app *app)
+{
+	return &app->templates;
+}
+
+const struct assets *web_app_assets(const struct web_app *app)
+{
+	return &app->assets;
+}
+
+int web_render(struct web_request *req, struct web_response *resp, const char *name, json_t *ctx,
+               struct cadre_err *err)
+{
+	const struct web_app *app = req->app;
+	if (!json_is_object(ctx))
+		return cadre_err_set(err, CADRE_EINTERNAL, "page %s: the context is not an object",
+		                     name);
+	if (!json_object_get(ctx, "assets"))
+		(void)json_object_set_new(ctx, "assets", assets_json(&app->assets));
+	if (!json_object_get(ctx, "user"))
+		(void)json_object_set_new(ctx, "user", json_false());
+	if (!json_object_get(ctx, "errors"))
+		(void)json_object_set_new(ctx, "errors", json_array());
+	/* on failure nothing is appended: never half a page */
+	int rc = template_render(&app->templates, name, ctx, 0, &resp->body, err);
+	if (rc != CADRE_OK)
+		return rc;
+	resp->content_type = "text/html; charset=utf-8";
+	return CADRE_OK;
 }
 
 const struct web_route *web_app_routes(const struct web_app *app, size_t *n)

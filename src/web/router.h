@@ -38,11 +38,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/err.h"
 #include "web/request.h"
 
 struct actor;
+struct assets;
 struct store;
+struct template_set;
 
 typedef int (*web_handler_fn)(struct web_request *req, struct web_response *resp,
                               struct cadre_err *err);
@@ -135,6 +139,19 @@ int web_app_new(const struct web_app_options *opt, struct web_app **out, struct 
  * Call it only when no thread will use app again (after the server has
  * stopped).  NULL is allowed. */
 void web_app_free(struct web_app *app);
+
+/* web_app_templates / web_app_assets: the page templates and static assets,
+ * loaded and checked once by web_app_new (a broken template stops start-up
+ * with its file and line).  Read-only afterwards: safe from every thread. */
+const struct template_set *web_app_templates(const struct web_app *app);
+const struct assets *web_app_assets(const struct web_app *app);
+
+/* web_render: render the page template name ("home") with ctx (a JSON
+ * object, borrowed; keys the layout needs and ctx lacks are added: assets,
+ * user false, errors []) as the reply's HTML body.  CADRE_EINTERNAL (a
+ * clean 500) when it fails; the reply is then untouched. */
+int web_render(struct web_request *req, struct web_response *resp, const char *name, json_t *ctx,
+               struct cadre_err *err);
 
 /* web_app_routes: the table app dispatches on; *n gets its length. */
 const struct web_route *web_app_routes(const struct web_app *app, size_t *n);

@@ -160,9 +160,13 @@ int web_wire_write(const struct web_request *req, const struct web_response *res
 	for (size_t i = 0; rc == CADRE_OK && i < resp->nheaders; i++)
 		rc = buf_printf(out, err, "%s: %s\r\n", resp->headers[i].name,
 		                resp->headers[i].value);
+	/* 204 and 304 have no body and so no length (RFC 9110 8.6) */
+	bool bodiless = resp->status == 204 || resp->status == 304;
+	if (rc == CADRE_OK && !bodiless)
+		rc = buf_printf(out, err, "Content-Length: %zu\r\n", resp->body.len);
 	if (rc == CADRE_OK)
-		rc = buf_printf(out, err, "Content-Length: %zu\r\n\r\n", resp->body.len);
-	if (rc == CADRE_OK && !req->head && resp->body.len)
+		rc = buf_puts(out, "\r\n", err);
+	if (rc == CADRE_OK && !req->head && !bodiless && resp->body.len)
 		rc = buf_append(out, resp->body.data, resp->body.len, err);
 	return rc;
 }

@@ -378,6 +378,46 @@ def help_routes_checks(cadre, work):
         '\n'.join(problems))
 
 
+def cadre_http(cadre, work, raw):
+    p = subprocess.run([cadre, 'http'], input=raw, capture_output=True, cwd=work, env=clean_env(),
+                       timeout=60)
+    return parse_reply(p.stdout)
+
+
+def asset_checks(cadre, work):
+    """The page's stylesheet and script are served from their hashed URLs."""
+    problems = []
+    st, _, page = cadre_http(cadre, work, b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    urls = [u.replace(b'&#x2F;', b'/') for u in
+            re.findall(rb'(?:href|src)="(&#x2F;assets&#x2F;[^"]+)"', page)]
+    if len(urls) < 3:
+        problems.append(f'the home page links {len(urls)} assets')
+    for url in urls:
+        st, hdrs, body = cadre_http(cadre, work, b'GET ' + url + b' HTTP/1.1\r\nHost: x\r\n\r\n')
+        if st != 200 or not body:
+            problems.append(f'{url!r}: {st}, {len(body)} bytes')
+            continue
+        if header(hdrs, 'Cache-Control') != 'public, max-age=31536000, immutable':
+            problems.append(f'{url!r}: Cache-Control {header(hdrs, "Cache-Control")!r}')
+        problems += [f'{url!r}: {p}' for p in check_security(hdrs)]
+        etag = header(hdrs, 'ETag')
+        st, hdrs, body = cadre_http(cadre, work, b'GET ' + url + b' HTTP/1.1\r\nHost: x\r\n'
+                                    b'If-None-Match: ' + (etag or '').encode() + b'\r\n\r\n')
+        if st != 304 or body or header(hdrs, 'Content-Length') is not None:
+            problems.append(f'{url!r} with If-None-Match: {st}, {len(body)} bytes')
+    css = [u for u in urls if u.endswith(b'.css')]
+    if css:
+        st, hdrs, _ = cadre_http(cadre, work, b'GET ' + css[0] + b' HTTP/1.1\r\nHost: x\r\n\r\n')
+        if header(hdrs, 'Content-Type') != 'text/css; charset=utf-8':
+            problems.append(f'stylesheet type {header(hdrs, "Content-Type")!r}')
+        stale = re.sub(rb'-[0-9a-f]{8}\.css$', b'-00000000.css', css[0])
+        st, _, _ = cadre_http(cadre, work, b'GET ' + stale + b' HTTP/1.1\r\nHost: x\r\n\r\n')
+        if st != 404:
+            problems.append(f'a stale asset hash got {st}, want 404')
+    tap(not problems, 'assets: every linked asset served (immutable), 304 on its ETag, stale 404',
+        '\n'.join(problems))
+
+
 # ---- real servers ----
 
 class Server:
@@ -688,6 +728,7 @@ def main():
         if not only:
             mkroutes_checks(work)
             help_routes_checks(cadre, work)
+            asset_checks(cadre, work)
             db = os.path.join(work, 'serve.db')
             subprocess.run([cadre, '--db', db, 'init'], check=True, cwd=work, env=clean_env(),
                            stdout=subprocess.DEVNULL)

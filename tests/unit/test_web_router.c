@@ -588,7 +588,8 @@ static void test_422_field_errors(void **state)
 	testweb_free(&r);
 	/* web_fail chooses a status the table has no word for */
 	r = expect(x->app, "PUT /teapot HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", 415);
-	assert_true(testweb_body_has(&r, "send text/csv"));
+	/* the page escapes '/' as the templates do */
+	assert_true(testweb_body_has(&r, "send text&#x2F;csv"));
 	testweb_free(&r);
 }
 
@@ -858,6 +859,28 @@ static void test_header_injection(void **state)
 	arena_free(&a);
 }
 
+/* without templates (no application), an error page is still a page */
+static void test_error_page_fallback(void **state)
+{
+	(void)state;
+	struct web_request req;
+	web_request_init(&req, NULL);
+	struct web_response resp;
+	web_resp_init(&resp, &req.arena);
+	web_resp_field_error(&resp, "email", "Enter an email address");
+	web_error(&req, &resp, 422, "<b>1 field</b> is wrong");
+	const char *body = buf_cstr(&resp.body);
+	assert_int_equal(resp.status, 422);
+	assert_string_equal(resp.content_type, "text/html; charset=utf-8");
+	assert_non_null(strstr(body, "<h1 class=\"nhsuk-heading-l\">There is a problem</h1>"));
+	assert_non_null(strstr(body, "<a href=\"#email\">Enter an email address</a>"));
+	assert_non_null(strstr(body, "&lt;b&gt;1 field&lt;/b&gt; is wrong"));
+	assert_non_null(strstr(body, req.id));
+	assert_null(strstr(body, "<b>"));
+	web_resp_free(&resp);
+	web_request_free(&req);
+}
+
 static void test_html_escape(void **state)
 {
 	(void)state;
@@ -1123,6 +1146,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_headers_everywhere, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_header_injection, setup, teardown),
 	    cmocka_unit_test(test_html_escape),
+	    cmocka_unit_test(test_error_page_fallback),
 	    cmocka_unit_test_setup_teardown(test_trusted_proxies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_logging, setup, teardown),
 	    cmocka_unit_test(test_no_hooks),

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "io/assets.h"
 #include "web/wire.h"
 #include "testweb.h"
 
@@ -259,6 +260,53 @@ static void test_handle_real_routes(void **state)
 	testweb_free(&r);
 }
 
+static void test_assets(void **state)
+{
+	struct web_app *app = *state;
+	const char *url = assets_url(web_app_assets(app), "nhsuk.css");
+	assert_non_null(url);
+	char raw[256];
+	(void)snprintf(raw, sizeof raw, "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", url);
+	struct testweb_reply r = testweb_send(app, raw);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(testweb_header(&r, "Content-Type"), "text/css; charset=utf-8");
+	assert_string_equal(testweb_header(&r, "Cache-Control"), ASSETS_CACHE_CONTROL);
+	assert_true(r.body_len > 1000);
+	testweb_security_headers(&r);
+	char etag[64];
+	(void)snprintf(etag, sizeof etag, "%s", testweb_header(&r, "ETag"));
+	testweb_free(&r);
+	/* a revalidation that matches: 304, no body, no length */
+	(void)snprintf(raw, sizeof raw, "GET %s HTTP/1.1\r\nHost: a\r\nIf-None-Match: %s\r\n\r\n",
+	               url, etag);
+	r = testweb_send(app, raw);
+	assert_int_equal(r.status, 304);
+	assert_int_equal(r.body_len, 0);
+	assert_null(testweb_header(&r, "Content-Length"));
+	assert_string_equal(testweb_header(&r, "ETag"), etag);
+	testweb_free(&r);
+	/* one that does not: the file */
+	(void)snprintf(raw, sizeof raw,
+	               "GET %s HTTP/1.1\r\nHost: a\r\nIf-None-Match: \"other\"\r\n\r\n", url);
+	r = testweb_send(app, raw);
+	assert_int_equal(r.status, 200);
+	testweb_free(&r);
+	/* the name without its hash, or a stale hash: 404 */
+	r = testweb_send(app, "GET /assets/nhsuk.css HTTP/1.1\r\nHost: a\r\n\r\n");
+	assert_int_equal(r.status, 404);
+	testweb_free(&r);
+	r = testweb_send(app, "GET /assets/nhsuk-00000000.css HTTP/1.1\r\nHost: a\r\n\r\n");
+	assert_int_equal(r.status, 404);
+	testweb_free(&r);
+	/* the home page links the stylesheet by its hashed URL */
+	r = testweb_send(app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+	assert_int_equal(r.status, 200);
+	char want[160];
+	(void)snprintf(want, sizeof want, "href=\"&#x2F;assets&#x2F;%s\"", url + 8);
+	assert_true(testweb_body_has(&r, want));
+	testweb_free(&r);
+}
+
 static void test_write(void **state)
 {
 	(void)state;
@@ -294,6 +342,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_caps),
 	    cmocka_unit_test_setup_teardown(test_handle_malformed_replies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_handle_real_routes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_assets, setup, teardown),
 	    cmocka_unit_test(test_write),
 	};
 	FILE *quiet = fopen("/dev/null", "w");
