@@ -1,0 +1,202 @@
+/* audit_layout: the byte layouts of docs/audit.md (entry hash, row hash,
+ * signatures) and canonical JSON.  Pure: no database.  Change a layout only
+ * with a new prefix version and new test vectors. */
+#include "domain/audit.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- pure computations ----------------------------------------------- */
+
+void audit_sha256_hex(const void *p, size_t n, char out[AUDIT_HEX_LEN + 1])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, p, n);
+	sodium_bin2hex(out, AUDIT_HEX_LEN + 1, h, sizeof h);
+}
+
+static bool is_hex64(const char *s)
+{
+	if (!s)
+		return false;
+	for (int i = 0; i < AUDIT_HEX_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[AUDIT_HEX_LEN] == '\0';
+}
+
+/* one field: 4-byte big-endian length, then the bytes */
+static int put_field(struct buf *b, const void *p, size_t n, struct cadre_err *err)
+{
+	if (n > UINT32_MAX)
+		return cadre_err_set(err, CADRE_EINVAL, "audit field longer than 4 GiB");
+	unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
+	                        (unsigned char)(n >> 8), (unsigned char)n};
+	int rc = buf_append(b, len, 4, err);
+	if (rc == CADRE_OK && n > 0)
+		rc = buf_append(b, p, n, err);
+	return rc;
+}
+
+static int put_str(struct buf *b, const char *s, struct cadre_err *err)
+{
+	return put_field(b, s, strlen(s), err);
+}
+
+static int put_i64(struct buf *b, int64_t v, struct cadre_err *err)
+{
+	char d[24];
+	int n = snprintf(d, sizeof d, "%" PRId64, v);
+	return put_field(b, d, (size_t)n, err);
+}
+
+int audit_canonical_json(const json_t *v, char **out, size_t *len, struct cadre_err *err)
+{
+	*out = NULL;
+	if (!json_is_object(v))
+		return cadre_err_set(err, CADRE_EINVAL, "audit payload is not a JSON object");
+	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!s)
+		return cadre_err_set(err, CADRE_EINVAL, "audit payload cannot be written as JSON");
+	size_t n = strlen(s);
+	if (n > AUDIT_PAYLOAD_MAX) {
+		free(s);
+		return cadre_err_set(err, CADRE_EINVAL, "audit payload longer than %zu bytes",
+		                     AUDIT_PAYLOAD_MAX);
+	}
+	*out = s;
+	if (len)
+		*len = n;
+	return CADRE_OK;
+}
+
+int audit_entry_hash(const struct audit_entry *e, char out[AUDIT_HEX_LEN + 1],
+                     struct cadre_err *err)
+{
+	if (e->seq < 1 || e->at_us < 0)
+		return cadre_err_set(err, CADRE_EINVAL,
+		                     "audit entry %" PRId64 ": bad sequence or time", e->seq);
+	if (!e->actor || !e->action || !e->object)
+		return cadre_err_set(err, CADRE_EINVAL, "audit entry %" PRId64 ": missing field",
+		                     e->seq);
+	if (!is_hex64(e->payload_hash) || !is_hex64(e->prev_hash))
+		return cadre_err_set(
+		    err, CADRE_EINVAL,
+		    "audit entry %" PRId64 ": a hash is not 64 lower-case hex digits", e->seq);
+	struct buf b;
+	buf_init(&b, (size_t)64 * 1024);
+	int rc = buf_puts(&b, AUDIT_ENTRY_PREFIX, err);
+	if (rc == CADRE_OK)
+		rc = put_i64(&b, e->seq, err);
+	if (rc == CADRE_OK)
+		rc = put_i64(&b, e->at_us, err);
+	if (rc == CADRE_OK)
+		rc = put_str(&b, e->actor, err);
+	if (rc == CADRE_OK)
+		rc = put_str(&b, e->action, err);
+	if (rc == CADRE_OK)
+		rc = put_str(&b, e->object, err);
+	if (rc == CADRE_OK)
+		rc = put_str(&b, e->payload_hash, err);
+	if (rc == CADRE_OK)
+		rc = put_str(&b, e->prev_hash, err);
+	if (rc == CADRE_OK)
+		audit_sha256_hex(b.data, b.len, out);
+	buf_free(&b);
+	return rc;
+}
+
+/* HMAC-SHA256 under key over prefix, then seq and hash as length-prefixed
+ * fields.  The inputs are bounded (a decimal and 64 hex digits), so the
+ * layout always fits the stack buffer. */
+static void seq_hash_mac(const unsigned char key[AUDIT_KEY_BYTES], const char *prefix, int64_t seq,
+                         const char *hash, char out[AUDIT_HEX_LEN + 1])
+{
+	unsigned char msg[128];
+	size_t n = strlen(prefix);
+	memcpy(msg, prefix, n);
+	char d[24];
+	size_t dl = (size_t)snprintf(d, sizeof d, "%" PRId64, seq);
+	size_t hl = strnlen(hash, AUDIT_HEX_LEN);
+	const char *parts[2] = {d, hash};
+	size_t lens[2] = {dl, hl};
+	for (int i = 0; i < 2; i++) {
+		msg[n++] = (unsigned char)(lens[i] >> 24);
+		msg[n++] = (unsigned char)(lens[i] >> 16);
+		msg[n++] = (unsigned char)(lens[i] >> 8);
+		msg[n++] = (unsigned char)lens[i];
+		memcpy(msg + n, parts[i], lens[i]);
+		n += lens[i];
+	}
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256(mac, msg, n, key);
+	sodium_bin2hex(out, AUDIT_HEX_LEN + 1, mac, sizeof mac);
+	sodium_memzero(msg, sizeof msg);
+}
+
+void audit_entry_mac(const unsigned char key[AUDIT_KEY_BYTES], int64_t seq, const char *hash,
+                     char out[AUDIT_HEX_LEN + 1])
+{
+	seq_hash_mac(key, AUDIT_EMAC_PREFIX, seq, hash, out);
+}
+
+void audit_head_mac(const unsigned char key[AUDIT_KEY_BYTES], int64_t seq, const char *hash,
+                    char out[AUDIT_HEX_LEN + 1])
+{
+	seq_hash_mac(key, AUDIT_HEAD_PREFIX, seq, hash, out);
+}
+
+int audit_key_parse(const char *hex, unsigned char key[AUDIT_KEY_BYTES], struct cadre_err *err)
+{
+	size_t bin_len = 0;
+	const char *end = NULL;
+	if (!hex || strlen(hex) != 2 * AUDIT_KEY_BYTES ||
+	    sodium_hex2bin(key, AUDIT_KEY_BYTES, hex, strlen(hex), NULL, &bin_len, &end) != 0 ||
+	    bin_len != AUDIT_KEY_BYTES || *end != '\0')
+		return cadre_err_set(err, CADRE_EINVAL, "an audit key is 64 hex digits");
+	return CADRE_OK;
+}
+
+void audit_format_time(int64_t us, char *out, size_t outlen)
+{
+	int64_t secs = us / 1000000;
+	int64_t frac = us % 1000000;
+	if (frac < 0) {
+		frac += 1000000;
+		secs -= 1;
+	}
+	time_t t = (time_t)secs;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm)) {
+		(void)snprintf(out, outlen, "%" PRId64 "us", us);
+		return;
+	}
+	(void)snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+	               tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+}
+
+int audit_row_digest(const char *table, const json_t *row, char out[AUDIT_HEX_LEN + 1],
+                     struct cadre_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = audit_canonical_json(row, &text, &len, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct buf b;
+	buf_init(&b, AUDIT_PAYLOAD_MAX + 1024);
+	rc = buf_puts(&b, AUDIT_ROW_PREFIX, err);
+	if (rc == CADRE_OK)
+		rc = put_str(&b, table, err);
+	if (rc == CADRE_OK)
+		rc = put_field(&b, text, len, err);
+	if (rc == CADRE_OK)
+		audit_sha256_hex(b.data, b.len, out);
+	buf_free(&b);
+	free(text);
+	return rc;
+}
