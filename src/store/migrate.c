@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/clock.h"
 #include "base/mem.h"
 #include "store/store_internal.h"
 
@@ -90,13 +90,6 @@ static void sha256_hex(const char *text, char hex[65])
 	unsigned char h[crypto_hash_sha256_BYTES];
 	(void)crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
 	(void)sodium_bin2hex(hex, 65, h, sizeof h);
-}
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static int count_query(struct store *db, const struct store_sql *q, const char *arg, int64_t *n,
@@ -280,7 +273,7 @@ static int apply_one(struct store *db, const struct migrate_source *m, bool *don
 	store_bind_i64(st, 1, m->version);
 	store_bind_str(st, 2, m->name);
 	store_bind_str(st, 3, hex);
-	store_bind_i64(st, 4, now_us());
+	store_bind_i64(st, 4, clock_now(NULL));
 	if ((rc = store_exec(st, err)) != CADRE_OK)
 		goto fail;
 	if ((rc = store_tx_commit(db, err)) != CADRE_OK)

@@ -676,6 +676,15 @@ static int tx_control(struct store *db, const char *sql, struct cadre_err *err)
 
 /* ---- transactions ---- */
 
+/* the outermost level has ended, one way or the other */
+static void tx_ended(struct store *db)
+{
+	if (db->kind == STORE_SQLITE && db->outer_mode == STORE_TX_READ)
+		(void)tx_control(db, "PRAGMA query_only = 0", NULL);
+	db->depth = 0;
+	db->failed_depth = 0;
+}
+
 int store_tx_depth(const struct store *db)
 {
 	return db->depth;
@@ -697,8 +706,16 @@ int store_tx_begin(struct store *db, enum store_tx_mode mode, struct cadre_err *
 			sql = mode == STORE_TX_WRITE
 			          ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
 			          : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-		if ((rc = tx_control(db, sql, err)) != CADRE_OK)
+		/* SQLite has no read-only BEGIN: query_only makes it one, so a
+		 * write in a read transaction fails on both back ends */
+		bool ro = db->kind == STORE_SQLITE && mode == STORE_TX_READ;
+		if (ro && (rc = tx_control(db, "PRAGMA query_only = 1", err)) != CADRE_OK)
 			return rc;
+		if ((rc = tx_control(db, sql, err)) != CADRE_OK) {
+			if (ro)
+				(void)tx_control(db, "PRAGMA query_only = 0", NULL);
+			return rc;
+		}
 		db->outer_mode = mode;
 		db->depth = 1;
 		return CADRE_OK;
@@ -748,8 +765,7 @@ int store_tx_commit(struct store *db, struct cadre_err *err)
 		else if (db->kind == STORE_PG && PQtransactionStatus(db->pg) != PQTRANS_IDLE)
 			(void)tx_control(db, "ROLLBACK", NULL);
 	}
-	db->depth = 0;
-	db->failed_depth = 0;
+	tx_ended(db);
 	return rc;
 }
 
@@ -769,8 +785,7 @@ int store_tx_rollback(struct store *db, struct cadre_err *err)
 	if (db->depth == 1) {
 		if (!sq_gone)
 			rc = tx_control(db, "ROLLBACK", err);
-		db->depth = 0;
-		db->failed_depth = 0;
+		tx_ended(db);
 		return rc;
 	}
 	if (sq_gone) {
@@ -900,9 +915,12 @@ int store_bulk_begin(struct store *db, const char *table, const char *const *col
 		if (rc == CADRE_OK)
 			rc = buf_putc(&sql, ')', err);
 	}
-	if (rc == CADRE_OK)
-		rc = db->kind == STORE_PG ? pg_bulk_begin(db, buf_cstr(&sql), err)
-		                          : sq_bulk_begin(db, buf_cstr(&sql), err);
+	if (rc != CADRE_OK) {
+		buf_free(&sql);
+		return rc;
+	}
+	rc = db->kind == STORE_PG ? pg_bulk_begin(db, buf_cstr(&sql), err)
+	                          : sq_bulk_begin(db, buf_cstr(&sql), err);
 	buf_free(&sql);
 	if (rc != CADRE_OK) {
 		store_note_failure(db);

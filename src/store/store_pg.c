@@ -72,6 +72,9 @@ int pg_map_result(struct store *db, const PGresult *res, const char *what, struc
 		    "%s: the database is busy (a lock was held longer than %d ms); "
 		    "try again",
 		    what, db->opt.busy_timeout_ms > 0 ? db->opt.busy_timeout_ms : 0);
+	if (strcmp(state, "25006") == 0)
+		return cadre_err_set(err, CADRE_EINTERNAL,
+		                     "%s: writes are not allowed in a read-only transaction", what);
 	if (strcmp(state, "57014") == 0)
 		return cadre_err_set(err, CADRE_EINTERNAL,
 		                     "%s: statement took longer than %d ms and was stopped", what,

@@ -61,6 +61,10 @@ int sq_map_error(struct store *db, int rc, const char *what, struct cadre_err *e
 		return cadre_err_set(err, CADRE_EINVAL, "%s: not a Cadre/SQLite database",
 		                     db->name);
 	case SQLITE_READONLY:
+		if (db->depth > 0 && db->outer_mode == STORE_TX_READ)
+			return cadre_err_set(
+			    err, CADRE_EINTERNAL,
+			    "%s: writes are not allowed in a read-only transaction", what);
 		return cadre_err_set(err, CADRE_EINVAL,
 		                     "%s: the database is read-only (check the permissions of the "
 		                     "file, its -wal and -shm files and its folder)",
