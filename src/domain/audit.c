@@ -736,7 +736,7 @@ static int redact_tx(struct store *db, void *arg, struct cadre_err *err)
 }
 
 int audit_redact(const struct actor *actor, struct store *db, const unsigned char *key, int64_t seq,
-                 const char *reason, int64_t now_us, struct cadre_err *err)
+                 const char *reason, const struct clock *clk, struct cadre_err *err)
 {
 	int rc = actor_check(actor, err);
 	if (rc != CADRE_OK)
@@ -748,6 +748,6 @@ int audit_redact(const struct actor *actor, struct store *db, const unsigned cha
 	if (!reason || !*reason)
 		return cadre_err_set(err, CADRE_EINVAL, "a redaction needs a reason");
 	struct redact_ctx r = {
-	    .actor = actor, .key = key, .seq = seq, .reason = reason, .now_us = now_us};
+	    .actor = actor, .key = key, .seq = seq, .reason = reason, .now_us = clock_now(clk)};
 	return store_tx_run(db, STORE_TX_WRITE, redact_tx, &r, err);
 }

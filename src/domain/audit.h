@@ -27,8 +27,9 @@
  *   the row's canonical form) and audit_seq (the entry that last changed
  *   it); audit_append_row records the row and its hash in the payload and
  *   stamps the row, so verify can check every live row against the chain.
- * - Times are microseconds since 1970-01-01 UTC, passed in by the caller
- *   (an injectable clock: tests pass fixed values). */
+ * - Times are microseconds since 1970-01-01 UTC.  An entry's time is the
+ *   change's own (the caller's, from its injectable clock), so the entry and
+ *   the row it records agree to the microsecond. */
 #ifndef CADRE_DOMAIN_AUDIT_H
 #define CADRE_DOMAIN_AUDIT_H
 
@@ -38,6 +39,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "domain/actor.h"
 
@@ -218,10 +220,6 @@ int audit_log(const struct actor *actor, struct store *db, int64_t since_us, aud
  * the caller's).  CADRE_ENOTFOUND for no such entry, CADRE_ECONFLICT when
  * already redacted. */
 int audit_redact(const struct actor *actor, struct store *db, const unsigned char *key, int64_t seq,
-                 const char *reason, int64_t now_us, struct cadre_err *err);
-
-/* audit_format_time: µs UTC as RFC 3339 "2026-01-01T12:00:00.000000Z"
- * into out (at least 32 bytes). */
-void audit_format_time(int64_t us, char *out, size_t outlen);
+                 const char *reason, const struct clock *clk, struct cadre_err *err);
 
 #endif

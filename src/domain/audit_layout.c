@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ---- pure computations ----------------------------------------------- */
 
@@ -159,24 +158,6 @@ int audit_key_parse(const char *hex, unsigned char key[AUDIT_KEY_BYTES], struct 
 	    bin_len != AUDIT_KEY_BYTES || *end != '\0')
 		return cadre_err_set(err, CADRE_EINVAL, "an audit key is 64 hex digits");
 	return CADRE_OK;
-}
-
-void audit_format_time(int64_t us, char *out, size_t outlen)
-{
-	int64_t secs = us / 1000000;
-	int64_t frac = us % 1000000;
-	if (frac < 0) {
-		frac += 1000000;
-		secs -= 1;
-	}
-	time_t t = (time_t)secs;
-	struct tm tm;
-	if (!gmtime_r(&t, &tm)) {
-		(void)snprintf(out, outlen, "%" PRId64 "us", us);
-		return;
-	}
-	(void)snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-	               tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
 }
 
 int audit_row_digest(const char *table, const json_t *row, char out[AUDIT_HEX_LEN + 1],

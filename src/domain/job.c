@@ -195,7 +195,7 @@ static int create_tx(struct store *db, void *arg, struct cadre_err *err)
 }
 
 int job_create(const struct actor *actor, struct store *db, const char *kind, const char *params,
-               int64_t now_us, int64_t *id_out, struct cadre_err *err)
+               const struct clock *clk, int64_t *id_out, struct cadre_err *err)
 {
 	int rc = actor_check(actor, err);
 	if (rc == CADRE_OK)
@@ -213,7 +213,8 @@ int job_create(const struct actor *actor, struct store *db, const char *kind, co
 	json_decref(p);
 	if (!is_obj)
 		return cadre_err_set(err, CADRE_EINVAL, "job params must be a JSON object");
-	struct create_ctx c = {.actor = actor, .kind = kind, .params = params, .now_us = now_us};
+	struct create_ctx c = {
+	    .actor = actor, .kind = kind, .params = params, .now_us = clock_now(clk)};
 	rc = store_tx_run(db, STORE_TX_WRITE, create_tx, &c, err);
 	if (rc == CADRE_OK && id_out)
 		*id_out = c.id;
@@ -247,13 +248,13 @@ static int reap_tx(struct store *db, void *arg, struct cadre_err *err)
 	return reap_in_tx(db, r->now_us, &r->reaped, err);
 }
 
-int job_reap(const struct actor *actor, struct store *db, int64_t now_us, int64_t *reaped,
+int job_reap(const struct actor *actor, struct store *db, const struct clock *clk, int64_t *reaped,
              struct cadre_err *err)
 {
 	int rc = actor_check(actor, err);
 	if (rc != CADRE_OK)
 		return rc;
-	struct reap_ctx r = {.now_us = now_us};
+	struct reap_ctx r = {.now_us = clock_now(clk)};
 	rc = store_tx_run(db, STORE_TX_WRITE, reap_tx, &r, err);
 	if (rc == CADRE_OK && reaped)
 		*reaped = r.reaped;
@@ -293,7 +294,7 @@ static int claim_tx(struct store *db, void *arg, struct cadre_err *err)
 }
 
 int job_claim(const struct actor *actor, struct store *db, const char *worker_id, int64_t lease_ms,
-              int64_t now_us, struct job *out, struct cadre_err *err)
+              const struct clock *clk, struct job *out, struct cadre_err *err)
 {
 	int rc = actor_check(actor, err);
 	if (rc == CADRE_OK)
@@ -306,7 +307,7 @@ int job_claim(const struct actor *actor, struct store *db, const char *worker_id
 		return cadre_err_set(err, CADRE_EINVAL,
 		                     "job_claim inside a transaction: a claim must commit at once");
 	struct claim_ctx c = {
-	    .worker = worker_id, .lease_ms = lease_ms, .now_us = now_us, .out = out};
+	    .worker = worker_id, .lease_ms = lease_ms, .now_us = clock_now(clk), .out = out};
 	rc = store_tx_run(db, STORE_TX_WRITE, claim_tx, &c, err);
 	if (rc != CADRE_OK)
 		return rc;
@@ -354,7 +355,7 @@ static int lease_tx(struct store *db, void *arg, struct cadre_err *err)
 }
 
 int job_heartbeat(const struct actor *actor, struct store *db, int64_t id, const char *worker_id,
-                  int64_t done, int64_t total, int64_t lease_ms, int64_t now_us,
+                  int64_t done, int64_t total, int64_t lease_ms, const struct clock *clk,
                   struct cadre_err *err)
 {
 	int rc = actor_check(actor, err);
@@ -366,6 +367,7 @@ int job_heartbeat(const struct actor *actor, struct store *db, int64_t id, const
 		return cadre_err_set(err, CADRE_EINVAL, "a lease is 1 ms to 24 hours");
 	if (done < 0 || total < 0)
 		return cadre_err_set(err, CADRE_EINVAL, "job progress cannot be negative");
+	int64_t now_us = clock_now(clk);
 	struct lease_ctx l = {.q = &q_heartbeat,
 	                      .id = id,
 	                      .worker = worker_id,
@@ -377,7 +379,7 @@ int job_heartbeat(const struct actor *actor, struct store *db, int64_t id, const
 }
 
 int job_finish(const struct actor *actor, struct store *db, int64_t id, const char *worker_id,
-               bool ok, const char *message, int64_t now_us, struct cadre_err *err)
+               bool ok, const char *message, const struct clock *clk, struct cadre_err *err)
 {
 	int rc = actor_check(actor, err);
 	if (rc == CADRE_OK)
@@ -393,7 +395,7 @@ int job_finish(const struct actor *actor, struct store *db, int64_t id, const ch
 	                      .worker = worker_id,
 	                      .state = ok ? "done" : "failed",
 	                      .message = message,
-	                      .now_us = now_us};
+	                      .now_us = clock_now(clk)};
 	return store_tx_run(db, STORE_TX_WRITE, lease_tx, &l, err);
 }
 

@@ -3,8 +3,8 @@
  * Design note
  * - A job is a row in `job`: kind ("org.import"), owner (the actor's label),
  *   params (a small JSON object), state, progress (done of total), a
- *   message, and its times (µs UTC, passed in by the caller: an injectable
- *   clock).  States: queued -> running -> done | failed | interrupted.
+ *   message, and its times (µs UTC, read from the caller's clock, which
+ *   tests replace with a manual one to expire leases).  States: queued -> running -> done | failed | interrupted.
  * - A worker (a thread of `cadre serve`, or `cadre` itself) claims the
  *   oldest queued job with job_claim, which gives it a lease until
  *   now + lease_ms.  On PostgreSQL the claim is SELECT ... FOR UPDATE SKIP
@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "domain/actor.h"
 
@@ -69,14 +70,14 @@ const char *job_state_name(enum job_state s);
  * transaction, or as a savepoint in the caller's (so a change can queue
  * its follow-up work atomically).  *id_out gets the job's id. */
 int job_create(const struct actor *actor, struct store *db, const char *kind, const char *params,
-               int64_t now_us, int64_t *id_out, struct cadre_err *err);
+               const struct clock *clk, int64_t *id_out, struct cadre_err *err);
 
 /* job_claim: reap expired leases, then claim the oldest queued job for
  * worker_id with a lease of lease_ms (> 0).  CADRE_OK with *out filled,
  * CADRE_DONE when nothing is queued.  Runs in its own write transaction:
  * call it outside one. */
 int job_claim(const struct actor *actor, struct store *db, const char *worker_id, int64_t lease_ms,
-              int64_t now_us, struct job *out, struct cadre_err *err);
+              const struct clock *clk, struct job *out, struct cadre_err *err);
 
 /* job_heartbeat: worker_id still works on job id: extend its lease to
  * now + lease_ms and record progress (done of total; total 0 when not
@@ -84,19 +85,19 @@ int job_claim(const struct actor *actor, struct store *db, const char *worker_id
  * (it expired, or the job was reaped): stop and roll back.  May run inside
  * the worker's transaction. */
 int job_heartbeat(const struct actor *actor, struct store *db, int64_t id, const char *worker_id,
-                  int64_t done, int64_t total, int64_t lease_ms, int64_t now_us,
+                  int64_t done, int64_t total, int64_t lease_ms, const struct clock *clk,
                   struct cadre_err *err);
 
 /* job_finish: worker_id ends job id as done (ok) or failed, with message
  * (may be NULL).  CADRE_ECONFLICT when its lease is no longer live.  Call
  * it inside the transaction that commits the job's last work. */
 int job_finish(const struct actor *actor, struct store *db, int64_t id, const char *worker_id,
-               bool ok, const char *message, int64_t now_us, struct cadre_err *err);
+               bool ok, const char *message, const struct clock *clk, struct cadre_err *err);
 
 /* job_reap: mark every running job whose lease expired before now_us as
  * interrupted.  *reaped (may be NULL) gets how many.  Own transaction (a
  * savepoint in the caller's). */
-int job_reap(const struct actor *actor, struct store *db, int64_t now_us, int64_t *reaped,
+int job_reap(const struct actor *actor, struct store *db, const struct clock *clk, int64_t *reaped,
              struct cadre_err *err);
 
 /* job_get: job id, if the actor may see it (else CADRE_ENOTFOUND). */

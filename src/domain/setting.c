@@ -11,28 +11,27 @@ static const struct audit_field setting_fields[] = {
     {"key", AUDIT_F_TEXT},
     {"value", AUDIT_F_TEXT},
     {"updated_at", AUDIT_F_I64},
-    {"updated_by", AUDIT_F_TEXT},
 };
 
 static const struct store_sql q_row = {
     .name = "setting_row",
-    .sql = "SELECT key, value, updated_at, updated_by, row_hash, audit_seq "
-           "FROM setting WHERE key = $1",
+    .sql = "SELECT key, value, updated_at, row_hash, audit_seq "
+           "FROM settings WHERE key = $1",
 };
 
 static const struct store_sql q_all = {
     .name = "setting_all",
-    .sql = "SELECT key, value, updated_at, updated_by, row_hash, audit_seq "
-           "FROM setting ORDER BY key",
+    .sql = "SELECT key, value, updated_at, row_hash, audit_seq "
+           "FROM settings ORDER BY key",
 };
 
 static const struct store_sql q_stamp = {
     .name = "setting_stamp",
-    .sql = "UPDATE setting SET row_hash = $2, audit_seq = $3 WHERE key = $1",
+    .sql = "UPDATE settings SET row_hash = $2, audit_seq = $3 WHERE key = $1",
 };
 
 const struct audit_table setting_audit_table = {
-    .name = "setting",
+    .name = "settings",
     .fields = setting_fields,
     .nfields = (int)(sizeof setting_fields / sizeof setting_fields[0]),
     .select_row = &q_row,
@@ -42,19 +41,19 @@ const struct audit_table setting_audit_table = {
 
 static const struct store_sql q_get = {
     .name = "setting_get",
-    .sql = "SELECT value FROM setting WHERE key = $1",
+    .sql = "SELECT value FROM settings WHERE key = $1",
 };
 
 static const struct store_sql q_upsert = {
     .name = "setting_upsert",
-    .sql = "INSERT INTO setting (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) "
+    .sql = "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) "
            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-           "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+           "updated_at = excluded.updated_at",
 };
 
 static const struct store_sql q_delete = {
     .name = "setting_delete",
-    .sql = "DELETE FROM setting WHERE key = $1",
+    .sql = "DELETE FROM settings WHERE key = $1",
 };
 
 static int check_key(const char *key, struct cadre_err *err)
@@ -153,7 +152,7 @@ static int set_tx(struct store *db, void *arg, struct cadre_err *err)
 		if ((rc = store_exec(st, err)) != CADRE_OK)
 			return rc;
 		json_t *p =
-		    json_pack("{s:s, s:s, s:b}", "table", "setting", "key", s->key, "deleted", 1);
+		    json_pack("{s:s, s:s, s:b}", "table", "settings", "key", s->key, "deleted", 1);
 		struct audit_change ch = {
 		    .at_us = s->now_us, .action = "setting.unset", .object = object, .payload = p};
 		rc = audit_append(s->actor, db, s->audit_key, &ch, NULL, err);
@@ -167,7 +166,6 @@ static int set_tx(struct store *db, void *arg, struct cadre_err *err)
 	store_bind_str(st, 1, s->key);
 	store_bind_str(st, 2, s->value);
 	store_bind_i64(st, 3, s->now_us);
-	store_bind_str(st, 4, actor_label(s->actor));
 	if ((rc = store_exec(st, err)) != CADRE_OK)
 		return rc;
 	struct audit_change ch = {.at_us = s->now_us, .action = "setting.set", .object = object};
@@ -176,7 +174,7 @@ static int set_tx(struct store *db, void *arg, struct cadre_err *err)
 }
 
 int setting_set(const struct actor *actor, struct store *db, const unsigned char *audit_key,
-                const char *key, const char *value, int64_t now_us, struct cadre_err *err)
+                const char *key, const char *value, const struct clock *clk, struct cadre_err *err)
 {
 	int rc = may_change(actor, err);
 	if (rc == CADRE_OK)
@@ -185,20 +183,24 @@ int setting_set(const struct actor *actor, struct store *db, const unsigned char
 		rc = check_value(key, value, err);
 	if (rc != CADRE_OK)
 		return rc;
-	struct set_ctx s = {
-	    .actor = actor, .audit_key = audit_key, .key = key, .value = value, .now_us = now_us};
+	struct set_ctx s = {.actor = actor,
+	                    .audit_key = audit_key,
+	                    .key = key,
+	                    .value = value,
+	                    .now_us = clock_now(clk)};
 	return store_tx_run(db, STORE_TX_WRITE, set_tx, &s, err);
 }
 
 int setting_unset(const struct actor *actor, struct store *db, const unsigned char *audit_key,
-                  const char *key, int64_t now_us, struct cadre_err *err)
+                  const char *key, const struct clock *clk, struct cadre_err *err)
 {
 	int rc = may_change(actor, err);
 	if (rc == CADRE_OK)
 		rc = check_key(key, err);
 	if (rc != CADRE_OK)
 		return rc;
-	struct set_ctx s = {.actor = actor, .audit_key = audit_key, .key = key, .now_us = now_us};
+	struct set_ctx s = {
+	    .actor = actor, .audit_key = audit_key, .key = key, .now_us = clock_now(clk)};
 	return store_tx_run(db, STORE_TX_WRITE, set_tx, &s, err);
 }
 
@@ -234,8 +236,8 @@ int setting_list(const struct actor *actor, struct store *db, setting_fn fn, voi
 	if ((rc = store_prepare(db, &q_all, &st, err)) != CADRE_OK)
 		return rc;
 	while ((rc = store_step(st, err)) == CADRE_OK) {
-		rc = fn(store_col_text(st, 0), store_col_text(st, 1), store_col_i64(st, 2),
-		        store_col_text(st, 3), arg, err);
+		rc = fn(store_col_text(st, 0), store_col_text(st, 1), store_col_i64(st, 2), arg,
+		        err);
 		if (rc != CADRE_OK) {
 			store_reset(st);
 			return rc;
