@@ -8,7 +8,7 @@
 -- assigned.
 -- SQLite twin: id is the rowid, assigned on insert.
 CREATE TABLE job (
-    id INTEGER PRIMARY KEY,
+    id INTEGER NOT NULL PRIMARY KEY,
     kind TEXT NOT NULL,
     owner TEXT NOT NULL,
     params TEXT NOT NULL,

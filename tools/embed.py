@@ -8,8 +8,7 @@ Each generic file NNNN_name.sql may have twins NNNN_name.pg.sql and
 NNNN_name.sqlite.sql; a twin replaces the generic text for its back end.
 Each back end must end up with a text for every migration.  Versions are
 four digits, at least 0100, and unique.  The texts are emitted as byte
-arrays (string literals that long draw -Woverlength-strings).  The output
-is written only when it changes, so an unchanged schema does not rebuild.
+arrays (string literals that long draw -Woverlength-strings).
 """
 import os
 import re
@@ -88,11 +87,6 @@ def main():
     lines.append('};')
     lines.append(f'const size_t migrate_embedded_count = {len(rows)};')
     text = '\n'.join(lines) + '\n'
-    try:
-        if open(output, encoding='utf-8').read() == text:
-            return
-    except OSError:
-        pass
     with open(output, 'w', encoding='utf-8') as f:
         f.write(text)
 

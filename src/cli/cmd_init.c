@@ -20,10 +20,9 @@
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {{0}};
-	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+	if (getopt_long(argc, argv, "", opts, NULL) != -1)
 		return cli_usage_error(cli, "init", "unknown option '%s'", argv[optind - 1]);
 	if (optind < argc)
 		return cli_usage_error(cli, "init", "unexpected argument '%s'", argv[optind]);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+
 /* ---- pure computations ----------------------------------------------- */
 
 void audit_sha256_hex(const void *p, size_t n, char out[AUDIT_HEX_LEN + 1])
@@ -109,32 +111,31 @@ int audit_entry_hash(const struct audit_entry *e, char out[AUDIT_HEX_LEN + 1],
 	return rc;
 }
 
+/* one length-prefixed field into a running HMAC */
+static void mac_field(crypto_auth_hmacsha256_state *st, const char *p, size_t n)
+{
+	unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
+	                        (unsigned char)(n >> 8), (unsigned char)n};
+	crypto_auth_hmacsha256_update(st, len, sizeof len);
+	crypto_auth_hmacsha256_update(st, (const unsigned char *)p, n);
+}
+
 /* HMAC-SHA256 under key over prefix, then seq and hash as length-prefixed
- * fields.  The inputs are bounded (a decimal and 64 hex digits), so the
- * layout always fits the stack buffer. */
+ * fields (docs/audit.md, "Signatures"). */
 static void seq_hash_mac(const unsigned char key[AUDIT_KEY_BYTES], const char *prefix, int64_t seq,
                          const char *hash, char out[AUDIT_HEX_LEN + 1])
 {
-	unsigned char msg[128];
-	size_t n = strlen(prefix);
-	memcpy(msg, prefix, n);
+	crypto_auth_hmacsha256_state st;
 	char d[24];
-	size_t dl = (size_t)snprintf(d, sizeof d, "%" PRId64, seq);
-	size_t hl = strnlen(hash, AUDIT_HEX_LEN);
-	const char *parts[2] = {d, hash};
-	size_t lens[2] = {dl, hl};
-	for (int i = 0; i < 2; i++) {
-		msg[n++] = (unsigned char)(lens[i] >> 24);
-		msg[n++] = (unsigned char)(lens[i] >> 16);
-		msg[n++] = (unsigned char)(lens[i] >> 8);
-		msg[n++] = (unsigned char)lens[i];
-		memcpy(msg + n, parts[i], lens[i]);
-		n += lens[i];
-	}
+	int dl = snprintf(d, sizeof d, "%" PRId64, seq);
+	crypto_auth_hmacsha256_init(&st, key, AUDIT_KEY_BYTES);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)prefix, strlen(prefix));
+	mac_field(&st, d, (size_t)dl);
+	mac_field(&st, hash, strlen(hash));
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	crypto_auth_hmacsha256(mac, msg, n, key);
+	crypto_auth_hmacsha256_final(&st, mac);
 	sodium_bin2hex(out, AUDIT_HEX_LEN + 1, mac, sizeof mac);
-	sodium_memzero(msg, sizeof msg);
+	sodium_memzero(&st, sizeof st);
 }
 
 void audit_entry_mac(const unsigned char key[AUDIT_KEY_BYTES], int64_t seq, const char *hash,
@@ -153,7 +154,7 @@ int audit_key_parse(const char *hex, unsigned char key[AUDIT_KEY_BYTES], struct 
 {
 	size_t bin_len = 0;
 	const char *end = NULL;
-	if (!hex || strlen(hex) != 2 * AUDIT_KEY_BYTES ||
+	if (!hex || strlen(hex) != (size_t)2 * AUDIT_KEY_BYTES ||
 	    sodium_hex2bin(key, AUDIT_KEY_BYTES, hex, strlen(hex), NULL, &bin_len, &end) != 0 ||
 	    bin_len != AUDIT_KEY_BYTES || *end != '\0')
 		return cadre_err_set(err, CADRE_EINVAL, "an audit key is 64 hex digits");

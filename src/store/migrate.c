@@ -458,7 +458,7 @@ static void norm_type(bool pg, const char *t, char *out, size_t n)
 	/* SQLite's affinity rules, in SQLite's order */
 	char up[64];
 	size_t i;
-	for (i = 0; t[i] && i < sizeof up - 1; i++)
+	for (i = 0; i < sizeof up - 1 && t[i]; i++)
 		up[i] = (char)(t[i] >= 'a' && t[i] <= 'z' ? t[i] - 32 : t[i]);
 	up[i] = '\0';
 	const char *v;

@@ -31,7 +31,7 @@ int store_sql_rewrite(const char *name, const char *sql, char **out, int *nparam
 	bool used[STORE_MAX_PARAMS + 1] = {false};
 	int max = 0;
 	struct buf b;
-	buf_init(&b, 1024 * 1024);
+	buf_init(&b, (size_t)1024 * 1024);
 	const char *p = sql;
 	int rc = CADRE_OK;
 	while (*p) {
@@ -249,7 +249,7 @@ static void cache_insert(struct store *db, struct store_stmt *st)
 		size_t old_n = db->nslots;
 		struct store_stmt **old = db->slots;
 		db->nslots = old_n ? old_n * 2 : 64;
-		db->slots = xcalloc(db->nslots, sizeof *db->slots);
+		db->slots = xcalloc(db->nslots, sizeof(struct store_stmt *));
 		for (size_t i = 0; i < old_n; i++) {
 			if (!old[i])
 				continue;
@@ -311,9 +311,9 @@ int store_prepare(struct store *db, const struct store_sql *q, struct store_stmt
                   struct cadre_err *err)
 {
 	*out = NULL;
-	if (db->bulk_active)
-		return cadre_err_set(err, CADRE_EINTERNAL,
-		                     "%s: a bulk load is running on this connection", q->name);
+	int rc = store_check_usable(db, q->name, err);
+	if (rc != CADRE_OK)
+		return rc;
 	struct store_stmt *st = cache_find(db, q);
 	if (st) {
 		store_reset(st);
@@ -325,7 +325,6 @@ int store_prepare(struct store *db, const struct store_sql *q, struct store_stmt
 	st->q = q;
 	st->row = -1;
 	char *sqlite_text = NULL;
-	int rc;
 	if (db->kind == STORE_SQLITE) {
 		rc = store_sql_rewrite(q->name, q->sql, &sqlite_text, &st->nparams, err);
 		if (rc == CADRE_OK)
@@ -760,9 +759,10 @@ int store_tx_commit(struct store *db, struct cadre_err *err)
 		/* The commit did not happen (a PostgreSQL serialization failure
 		 * ends the transaction; SQLite may leave it open): make sure it
 		 * is rolled back and closed either way. */
-		if (db->kind == STORE_SQLITE && !sqlite3_get_autocommit(db->sq))
-			(void)tx_control(db, "ROLLBACK", NULL);
-		else if (db->kind == STORE_PG && PQtransactionStatus(db->pg) != PQTRANS_IDLE)
+		bool still_open = db->kind == STORE_SQLITE
+		                      ? !sqlite3_get_autocommit(db->sq)
+		                      : PQtransactionStatus(db->pg) != PQTRANS_IDLE;
+		if (still_open)
 			(void)tx_control(db, "ROLLBACK", NULL);
 	}
 	tx_ended(db);
@@ -895,7 +895,7 @@ int store_bulk_begin(struct store *db, const char *table, const char *const *col
 		return cadre_err_set(err, CADRE_EINTERNAL, "bulk load into %s: %d columns", table,
 		                     ncols);
 	struct buf sql;
-	buf_init(&sql, 64 * 1024);
+	buf_init(&sql, (size_t)64 * 1024);
 	rc = buf_printf(&sql, err, db->kind == STORE_PG ? "COPY %s (" : "INSERT INTO %s (", table);
 	for (int i = 0; rc == CADRE_OK && i < ncols; i++) {
 		if (!plain_ident(columns[i])) {

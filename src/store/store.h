@@ -131,7 +131,9 @@ int store_exec(struct store_stmt *st, struct cadre_err *err);
  * completed run. */
 int64_t store_changes(const struct store_stmt *st);
 
-/* Column accessors for the current row; col is 0-based.  A NULL reads as
+/* store_col_count: the number of result columns, known once store_step
+ * has returned a row.
+ * Column accessors for the current row; col is 0-based.  A NULL reads as
  * 0, 0.0, false or NULL text: test it with store_col_is_null.
  * store_col_text's result is NUL-terminated, owned by the statement and
  * valid until the next store_step or store_reset; its length in bytes is
@@ -166,7 +168,9 @@ enum store_tx_mode {
 int store_tx_begin(struct store *db, enum store_tx_mode mode, struct cadre_err *err);
 /* store_tx_commit: commit the innermost level (RELEASE for a savepoint).
  * If the level has failed, nothing is committed: the level stays open and
- * the caller must roll it back. */
+ * the caller must roll it back.  If the outermost COMMIT itself fails (a
+ * serialization failure, a full disk), the transaction is rolled back and
+ * closed. */
 int store_tx_commit(struct store *db, struct cadre_err *err);
 /* store_tx_rollback: roll back the innermost level.  The level is closed
  * whatever happens; an error is returned only for a broken connection. */

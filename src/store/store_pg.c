@@ -15,7 +15,7 @@
 #include "store/store_internal.h"
 
 /* flush COPY data to the server in pieces of about this size */
-#define COPY_CHUNK (64 * 1024)
+#define COPY_CHUNK ((size_t)64 * 1024)
 
 /* a server message's first line without the trailing newline */
 static void one_line(char *dst, size_t n, const char *src)
