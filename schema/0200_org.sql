@@ -42,6 +42,9 @@ CREATE INDEX org_edge_source ON org_edge (source, from_month);
 -- org_ancestor: for every month of the materialised range, every node and
 -- each of its ancestors, itself included at depth 0.  Rebuilt from org and
 -- org_edge after each load; every roll-up and scope check joins it.
+-- The key (month, ancestor_id, node_id) serves the roll-ups (a subtree in a
+-- month) and scope checks; a node's chain in a month reads the month's
+-- few thousand rows, which is cheap, so no second index slows the rebuild.
 -- flags: 1 = the path relies on an earliest-known edge (the month is before
 -- every edge the child has); 2 = the node had no known parent that month and
 -- counts only in England's total (the row's ancestor is then ENG).
@@ -53,8 +56,6 @@ CREATE TABLE org_ancestor (
     flags BIGINT NOT NULL CHECK (flags BETWEEN 0 AND 3),
     PRIMARY KEY (month, ancestor_id, node_id)
 );
-
-CREATE INDEX org_ancestor_node ON org_ancestor (node_id, month, depth);
 
 -- org_hierarchy: the one row describing the materialised range.  A month
 -- before first_month has first_month's hierarchy (all earliest-known

@@ -10,10 +10,10 @@
 #include "base/mem.h"
 #include "cli/cli.h"
 #include "cli/cmd_import.h"
+#include "cli/keys.h"
 #include "cli_index.h"
 #include "domain/db.h"
 #include "domain/sickness.h"
-#include "io/config.h"
 
 static int report_json(struct cli *cli, const char *name, const struct import_result *res,
                        bool dry)
@@ -96,22 +96,20 @@ int cmd_import_run(struct cli *cli, const char *name, const char *what, cmd_impo
 	}
 	if (optind >= argc)
 		return cli_usage_error(cli, name, "name at least one FILE.csv");
-	struct config *cfg = cli_config(cli);
-	if (!cfg)
-		return cli->err.status;
-	opt.audit_key = config_get_key(cfg, "secrets.audit_key");
-	if (!opt.dry_run && !opt.audit_key)
-		return cadre_err_set(&cli->err, CADRE_EINVAL,
-		                     "every import is audited, and the secrets file '%s' sets no "
-		                     "audit_key (run `cadre init` to create it, or use --dry-run)",
-		                     config_get_str(cfg, "secrets.file"));
+	unsigned char key[AUDIT_KEY_BYTES];
+	int rc;
+	if (!opt.dry_run) {
+		/* every import is audited: no key, no import */
+		if ((rc = cli_audit_key(cli, key)) != CADRE_OK)
+			return rc;
+		opt.audit_key = key;
+	}
 	const char *url = cli_db_url(cli);
-	if (!url)
-		return cli->err.status;
 	struct store *db;
-	int rc = db_open(url, &db, &cli->err);
-	if (rc != CADRE_OK)
-		return rc;
+	if (!url || (rc = db_open(url, &db, &cli->err)) != CADRE_OK) {
+		cli_key_wipe(key);
+		return url ? rc : cli->err.status;
+	}
 	struct actor sys = actor_system("cli");
 	struct import_result *res = xcalloc(1, sizeof *res);
 	rc = fn(&sys, db, (const char *const *)(argv + optind), (size_t)(argc - optind), &opt, res,
@@ -133,6 +131,7 @@ int cmd_import_run(struct cli *cli, const char *name, const char *what, cmd_impo
 		                   n, n == 1 ? "" : "s", opt.dry_run ? "imported" : "written");
 	}
 	free(res);
+	cli_key_wipe(key);
 	return rc;
 }
 

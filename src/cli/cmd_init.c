@@ -1,9 +1,44 @@
 /* cadre init */
 #include <getopt.h>
 
+#include "base/clock.h"
 #include "cli/cli.h"
+#include "cli/keys.h"
 #include "cli_index.h"
+#include "domain/actor.h"
 #include "domain/db.h"
+#include "domain/refdata.h"
+
+/* init_refdata: load data/ into the new database, audited when the
+ * secrets file already holds the audit key. */
+static int init_refdata(struct cli *cli, const char *url)
+{
+	char dir[REFDATA_PATH_MAX];
+	int rc = refdata_find_dir(dir, sizeof dir, &cli->err);
+	if (rc != CADRE_OK)
+		return rc;
+	unsigned char key[AUDIT_KEY_BYTES];
+	struct cadre_err kerr = cli->err;
+	bool have_key = cli_audit_key(cli, key) == CADRE_OK;
+	if (!have_key)
+		cli->err = kerr;
+	struct store *db;
+	if ((rc = db_open(url, &db, &cli->err)) == CADRE_OK) {
+		struct actor sys = actor_system("cli");
+		struct refdata_report rr;
+		rc = refdata_load(&sys, db, dir, have_key ? key : NULL, clock_system(), &rr,
+		                  &cli->err);
+		db_close(db);
+		if (rc == CADRE_OK)
+			(void)fprintf(cli->out,
+			              "loaded the reference data from %s: %zu files, %lld "
+			              "organisations%s\n",
+			              dir, rr.nfiles, (long long)rr.orgs_created,
+			              have_key ? "" : " (not audited: no audit key yet)");
+	}
+	cli_key_wipe(key);
+	return rc;
+}
 
 /* COMMAND: init
  * USAGE: cadre [--db DB] init
@@ -16,6 +51,9 @@
  * never in the URL.
  * Refuses a database that already holds tables; use `cadre migrate` to
  * update an existing Cadre database.
+ * Then loads the reference data shipped under data/ (regions, ICBs, trusts,
+ * staff groups, codes, pay tables, parameters; see `cadre refdata load`),
+ * from $CADRE_DATA_DIR, ./data or the data folder beside the binary.
  */
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
@@ -33,5 +71,5 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	(void)fprintf(cli->out,
 	              "%s: created a Cadre database (%s), schema %04d, %d migration%s applied\n",
 	              cli->db, rep.kind, rep.version, rep.applied, rep.applied == 1 ? "" : "s");
-	return CADRE_OK;
+	return init_refdata(cli, cli->db);
 }

@@ -510,25 +510,35 @@ static void resolve_month(struct rebuild *r, int m)
 	}
 }
 
-static int emit(struct store *db, int m, int64_t node, int64_t anc, int depth, int flags,
-                struct cadre_err *err)
+/* anc_row: one org_ancestor row of the month being built. */
+struct anc_row {
+	int64_t node, anc;
+	int depth, flags;
+};
+
+static int anc_cmp(const void *a, const void *b)
 {
-	struct store_value v[5] = {STORE_V_I64(m), STORE_V_I64(node), STORE_V_I64(anc),
-	                           STORE_V_I64(depth), STORE_V_I64(flags)};
-	return store_bulk_row(db, v, err);
+	const struct anc_row *x = a, *y = b;
+	if (x->anc != y->anc)
+		return x->anc < y->anc ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-/* emit_month: the ancestor rows of every node in month m.  A chain that
+/* emit_month: the ancestor rows of every node in month m, loaded in the
+ * table's key order (so the bulk load appends to its index).  A chain that
  * does not reach England gets England as a last, UNASSIGNED ancestor. */
-static int emit_month(struct store *db, struct rebuild *r, int m, int64_t *rows,
-                      struct cadre_err *err)
+static int emit_month(struct store *db, struct rebuild *r, int m, struct anc_row **buf,
+                      size_t *alloc, int64_t *rows, struct cadre_err *err)
 {
-	int rc;
+	size_t n = 0;
 	for (size_t i = 0; i < r->nnodes; i++) {
 		int64_t node = r->ids[i];
-		if ((rc = emit(db, m, node, node, 0, 0, err)) != CADRE_OK)
-			return rc;
-		(*rows)++;
+		if (n + ORG_MAX_DEPTH + 2 > *alloc) {
+			*alloc = *alloc * 2 + ORG_MAX_DEPTH + 2;
+			*buf = xreallocarray(*buf, *alloc, sizeof **buf);
+		}
+		struct anc_row *v = *buf;
+		v[n++] = (struct anc_row){node, node, 0, 0};
 		int cur = (int)i;
 		int depth = 0;
 		int flags = 0;
@@ -544,18 +554,21 @@ static int emit_month(struct store *db, struct rebuild *r, int m, int64_t *rows,
 				                     mm, (long long)node);
 			}
 			/* England holds every node whatever the path: no flag. */
-			int f = cur == r->root ? 0 : flags;
-			if ((rc = emit(db, m, node, r->ids[cur], depth, f, err)) != CADRE_OK)
-				return rc;
-			(*rows)++;
+			v[n++] = (struct anc_row){node, r->ids[cur], depth, cur == r->root ? 0 : flags};
 		}
-		if (r->root >= 0 && cur != r->root) {
-			rc = emit(db, m, node, r->ids[r->root], depth + 1, ORG_FLAG_UNASSIGNED, err);
-			if (rc != CADRE_OK)
-				return rc;
-			(*rows)++;
-		}
+		if (r->root >= 0 && cur != r->root)
+			v[n++] = (struct anc_row){node, r->ids[r->root], depth + 1, ORG_FLAG_UNASSIGNED};
 	}
+	qsort(*buf, n, sizeof **buf, anc_cmp);
+	for (size_t i = 0; i < n; i++) {
+		const struct anc_row *a = &(*buf)[i];
+		struct store_value v[5] = {STORE_V_I64(m), STORE_V_I64(a->node), STORE_V_I64(a->anc),
+		                           STORE_V_I64(a->depth), STORE_V_I64(a->flags)};
+		int rc = store_bulk_row(db, v, err);
+		if (rc != CADRE_OK)
+			return rc;
+	}
+	*rows += (int64_t)n;
 	return CADRE_OK;
 }
 
@@ -565,7 +578,7 @@ int org_hierarchy_rebuild(const struct actor *actor, struct store *db, const str
 	int rc = actor_check(actor, err);
 	if (rc != CADRE_OK)
 		return rc;
-	int64_t t0 = clock_mono(clk);
+	int64_t t0 = clock_mono_us();
 	struct rebuild r;
 	memset(&r, 0, sizeof r);
 	arena_init(&r.arena, 0);
@@ -573,6 +586,8 @@ int org_hierarchy_rebuild(const struct actor *actor, struct store *db, const str
 	int64_t rows = 0;
 	struct store_stmt *st;
 	bool bulk = false;
+	struct anc_row *abuf = NULL;
+	size_t aalloc = 0;
 	if ((rc = rebuild_load(db, &r, err)) != CADRE_OK)
 		goto out;
 	if ((rc = rebuild_range(db, &r, clk, &first, &last, err)) != CADRE_OK)
@@ -586,7 +601,7 @@ int org_hierarchy_rebuild(const struct actor *actor, struct store *db, const str
 	bulk = true;
 	for (int m = first; m <= last; m = date_month_add(m, 1)) {
 		resolve_month(&r, m);
-		if ((rc = emit_month(db, &r, m, &rows, err)) != CADRE_OK)
+		if ((rc = emit_month(db, &r, m, &abuf, &aalloc, &rows, err)) != CADRE_OK)
 			goto out;
 	}
 	bulk = false;
@@ -607,7 +622,7 @@ int org_hierarchy_rebuild(const struct actor *actor, struct store *db, const str
 		stats->nodes = (int64_t)r.nnodes;
 		stats->edges = (int64_t)r.nobs;
 		stats->rows = rows;
-		stats->micros = clock_mono(clk) - t0;
+		stats->micros = clock_mono_us() - t0;
 	}
 out:
 	if (bulk) {
@@ -616,6 +631,7 @@ out:
 		struct cadre_err ignored;
 		(void)store_bulk_end(db, NULL, &ignored);
 	}
+	free(abuf);
 	rebuild_free(&r);
 	return rc;
 }

@@ -130,7 +130,7 @@ struct org_rebuild_stats {
 	int64_t nodes;
 	int64_t edges;
 	int64_t rows;
-	int64_t micros; /* wall time of the rebuild, monotonic clock */
+	int64_t micros; /* how long the rebuild took (the real monotonic clock) */
 };
 
 /* org_hierarchy_rebuild: recompute org_ancestor for every month from one

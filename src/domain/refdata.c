@@ -214,7 +214,8 @@ struct meta {
 /* one loaded file */
 struct ref_loaded {
 	const struct ref_spec *spec;
-	char rel[REFDATA_PATH_MAX]; /* "pay/afc-pay-2024-25.csv" */
+	char rel[REFDATA_PATH_MAX];         /* "pay/afc-pay-2024-25.csv" */
+	char source[REFDATA_PATH_MAX + 8]; /* "data/" + rel: the edges' source */
 	char *path;                 /* dir + rel, for messages */
 	struct import_file file;
 	struct meta meta;
@@ -809,6 +810,7 @@ static int read_one(struct load *L, const struct ref_spec *spec, const char *rel
 	memset(f, 0, sizeof *f);
 	f->spec = spec;
 	(void)snprintf(f->rel, sizeof f->rel, "%s", rel);
+	(void)snprintf(f->source, sizeof f->source, "data/%s", rel);
 	size_t n = strlen(L->dir) + strlen(rel) + 8;
 	f->path = arena_alloc(&L->a, n);
 	(void)snprintf(f->path, n, "%s/%s", L->dir, rel);
@@ -952,7 +954,7 @@ static int parent_id(struct load *L, const struct ref_loaded *f, size_t row, int
 
 static int apply_hierarchy(struct load *L, struct ref_loaded *f, struct cadre_err *err)
 {
-	int rc = org_edges_clear(L->actor, L->db, f->rel, 0, NULL, err);
+	int rc = org_edges_clear(L->actor, L->db, f->source, 0, NULL, err);
 	if (rc != CADRE_OK)
 		return rc;
 	int64_t *ids = xcalloc(f->nrows + 1, sizeof *ids);
@@ -960,7 +962,7 @@ static int apply_hierarchy(struct load *L, struct ref_loaded *f, struct cadre_er
 	/* the nodes first, so a parent later in the file is there for the edges */
 	for (size_t i = 0; i < f->nrows && rc == CADRE_OK; i++) {
 		char **row = f->rows[i];
-		struct org_new n = {.code = row[0], .name = row[1], .source = f->rel};
+		struct org_new n = {.code = row[0], .name = row[1], .source = f->source};
 		if (!org_code_valid(row[0], strlen(row[0]))) {
 			rc = cadre_err_set(err, CADRE_EINVAL,
 			                   "%s:%ld:%ld: code '%s' is not 1-%d capital letters and digits",
@@ -994,13 +996,13 @@ static int apply_hierarchy(struct load *L, struct ref_loaded *f, struct cadre_er
 			rc = org_from_row(L, &n, &ids[i], err);
 	}
 	for (size_t i = 0; i < f->nrows && rc == CADRE_OK; i++) {
-		int64_t pid;
+		int64_t pid = 0;
 		if (!*f->rows[i][pcol])
 			continue;
 		if ((rc = parent_id(L, f, i, pcol, &pid, err)) != CADRE_OK)
 			break;
-		rc = org_edge_put(L->actor, L->db, ids[i], pid, ORG_EDGE_SNAPSHOT, f->as_of, 0, f->rel,
-		                  err);
+		rc = org_edge_put(L->actor, L->db, ids[i], pid, ORG_EDGE_SNAPSHOT, f->as_of, 0,
+		                  f->source, err);
 		if (rc != CADRE_OK)
 			cadre_err_prefix(err, "%s:%ld", f->path, f->lines[i]);
 	}
@@ -1231,7 +1233,7 @@ out:
 
 static bool holds_refdata(const char *dir)
 {
-	char p[REFDATA_PATH_MAX + 32];
+	char p[2 * REFDATA_PATH_MAX + 64];
 	(void)snprintf(p, sizeof p, "%s/ods/regions.csv", dir);
 	struct stat sb;
 	return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
@@ -1260,7 +1262,7 @@ int refdata_find_dir(char *out, size_t n, struct cadre_err *err)
 			*slash = '\0';
 			const char *tries[] = {"../data", "../share/cadre/data"};
 			for (size_t i = 0; i < 2; i++) {
-				char cand[REFDATA_PATH_MAX + 32];
+				char cand[REFDATA_PATH_MAX + 64];
 				(void)snprintf(cand, sizeof cand, "%s/%s", exe, tries[i]);
 				if (holds_refdata(cand)) {
 					(void)snprintf(out, n, "%s", cand);

@@ -591,7 +591,7 @@ int sickness_import(const struct actor *actor, struct store *db, const char *con
 	if (!opt->dry_run && !opt->audit_key)
 		return cadre_err_set(err, CADRE_EINVAL,
 		                     "no audit key: an import is audited (set secrets.audit_key)");
-	int64_t t0 = clock_mono(opt->clk);
+	int64_t t0 = clock_mono_us();
 	struct simport S = {.actor = actor, .paths = paths, .npaths = n, .opt = opt, .res = res};
 	S.files = xcalloc(n, sizeof *S.files);
 	arena_init(&S.a, 0);
@@ -614,7 +614,7 @@ int sickness_import(const struct actor *actor, struct store *db, const char *con
 	}
 	rc = import_run(db, opt->dry_run, import_tx, &S, err);
 out:
-	res->micros = clock_mono(opt->clk) - t0;
+	res->micros = clock_mono_us() - t0;
 	for (size_t i = 0; i < n; i++)
 		import_file_free(&S.files[i]);
 	free(S.files);

@@ -557,7 +557,7 @@ int staff_in_post_import(const struct actor *actor, struct store *db, const char
 	if (!opt->dry_run && !opt->audit_key)
 		return cadre_err_set(err, CADRE_EINVAL,
 		                     "no audit key: an import is audited (set secrets.audit_key)");
-	int64_t t0 = clock_mono(opt->clk);
+	int64_t t0 = clock_mono_us();
 	struct pimport *P = xcalloc(1, sizeof *P);
 	P->actor = actor;
 	P->paths = paths;
@@ -585,7 +585,7 @@ int staff_in_post_import(const struct actor *actor, struct store *db, const char
 	}
 	rc = import_run(db, opt->dry_run, import_tx, P, err);
 out:
-	res->micros = clock_mono(opt->clk) - t0;
+	res->micros = clock_mono_us() - t0;
 	for (size_t i = 0; i < n; i++)
 		import_file_free(&P->files[i]);
 	free(P->files);
