@@ -12,15 +12,15 @@
 struct store;
 
 /* cmd_import_fn: a domain importer (sickness_import, staff_in_post_import). */
-typedef int (*cmd_import_fn)(const struct actor *actor, struct store *db,
-                             const char *const *paths, size_t n, const struct import_opts *opt,
-                             struct import_result *res, struct cadre_err *err);
+typedef int (*cmd_import_fn)(const struct actor *actor, struct store *db, const char *const *paths,
+                             size_t n, const struct import_opts *opt, struct import_result *res,
+                             struct cadre_err *err);
 
 /* cmd_import_run: parse [--dry-run] [--replace] [--json] FILE... for the
  * command `name`, run fn on the files and print its report (or, when the
  * files are rejected, every problem on stderr).  what names the
  * publication in the report. */
-int cmd_import_run(struct cli *cli, const char *name, const char *what, cmd_import_fn fn,
-                   int argc, char **argv);
+int cmd_import_run(struct cli *cli, const char *name, const char *what, cmd_import_fn fn, int argc,
+                   char **argv);
 
 #endif

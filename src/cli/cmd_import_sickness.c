@@ -15,8 +15,7 @@
 #include "domain/db.h"
 #include "domain/sickness.h"
 
-static int report_json(struct cli *cli, const char *name, const struct import_result *res,
-                       bool dry)
+static int report_json(struct cli *cli, const char *name, const struct import_result *res, bool dry)
 {
 	json_t *months = json_array();
 	for (size_t i = 0; i < res->nmonths; i++) {
@@ -29,8 +28,8 @@ static int report_json(struct cli *cli, const char *name, const struct import_re
 	date_month_format(res->rebuild.last_month, b);
 	json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:o, s:I, s:I, s:{s:s, s:s, s:I, s:I}, s:I, "
 	                      "s:I}",
-	                      "import", name, "dry_run", dry, "files", (json_int_t)res->files, "rows",
-	                      (json_int_t)res->rows, "months", months, "orgs_created",
+	                      "import", name, "dry_run", dry, "files", (json_int_t)res->files,
+	                      "rows", (json_int_t)res->rows, "months", months, "orgs_created",
 	                      (json_int_t)res->orgs_created, "rows_replaced",
 	                      (json_int_t)res->rows_replaced, "hierarchy", "first", a, "last", b,
 	                      "ancestor_rows", (json_int_t)res->rebuild.rows, "rebuild_ms",
@@ -72,8 +71,8 @@ static void report_text(struct cli *cli, const char *what, const struct import_r
 		              (long long)(res->micros / 1000));
 }
 
-int cmd_import_run(struct cli *cli, const char *name, const char *what, cmd_import_fn fn,
-                   int argc, char **argv)
+int cmd_import_run(struct cli *cli, const char *name, const char *what, cmd_import_fn fn, int argc,
+                   char **argv)
 {
 	static const struct option opts[] = {{"dry-run", no_argument, NULL, 'd'},
 	                                     {"replace", no_argument, NULL, 'r'},
@@ -127,8 +126,9 @@ int cmd_import_run(struct cli *cli, const char *name, const char *what, cmd_impo
 			(void)fputs(buf_cstr(&b), cli->errout);
 		buf_free(&b);
 		long long n = (long long)import_problems_total(&res->problems);
-		rc = cadre_err_set(&cli->err, CADRE_EINVAL, "rejected: %lld problem%s; nothing was %s",
-		                   n, n == 1 ? "" : "s", opt.dry_run ? "imported" : "written");
+		rc = cadre_err_set(&cli->err, CADRE_EINVAL,
+		                   "rejected: %lld problem%s; nothing was %s", n, n == 1 ? "" : "s",
+		                   opt.dry_run ? "imported" : "written");
 	}
 	free(res);
 	cli_key_wipe(key);

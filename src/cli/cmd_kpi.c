@@ -54,9 +54,10 @@ static const char *thousands(double x, int places, char *out, size_t n)
 
 static int open_db(struct cli *cli, struct store **db)
 {
+	*db = NULL;
 	const char *url = cli_db_url(cli);
 	if (!url)
-		return cli->err.status;
+		return cli->err.status ? cli->err.status : CADRE_EINTERNAL;
 	return db_open(url, db, &cli->err);
 }
 
@@ -79,12 +80,13 @@ static int sickness_json(struct cli *cli, const struct sickness_kpi *k)
 		earliest += m->earliest_rows;
 		unassigned += m->unassigned_rows;
 		json_array_append_new(
-		    months, json_pack("{s:s, s:f, s:f, s:f, s:I, s:I, s:I}", "month", mm,
-		                      "fte_days_lost", round5(m->fte_days_lost), "fte_days_available",
-		                      round5(m->fte_days_available), "rate_percent",
-		                      rate_of(m->rate_hundredths), "organisations", (json_int_t)m->rows,
-		                      "placed_by_earliest_known_edges", (json_int_t)m->earliest_rows,
-		                      "unassigned", (json_int_t)m->unassigned_rows));
+		    months,
+		    json_pack("{s:s, s:f, s:f, s:f, s:I, s:I, s:I}", "month", mm, "fte_days_lost",
+		              round5(m->fte_days_lost), "fte_days_available",
+		              round5(m->fte_days_available), "rate_percent",
+		              rate_of(m->rate_hundredths), "organisations", (json_int_t)m->rows,
+		              "placed_by_earliest_known_edges", (json_int_t)m->earliest_rows,
+		              "unassigned", (json_int_t)m->unassigned_rows));
 	}
 	json_t *o = json_pack(
 	    "{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:I, s:I, s:o, s:o}", "org", k->org.code,
@@ -94,9 +96,10 @@ static int sickness_json(struct cli *cli, const struct sickness_kpi *k)
 	    "months_with_data", (json_int_t)k->months_with_data, "months", months,
 	    "months_without_data", missing);
 	if (earliest)
-		json_object_set_new(o, "note",
-		                    json_string("some organisations were placed by the earliest known "
-		                                "edges: no source covers those months"));
+		json_object_set_new(
+		    o, "note",
+		    json_string("some organisations were placed by the earliest known "
+		                "edges: no source covers those months"));
 	return print_json(cli, o);
 }
 
@@ -153,25 +156,24 @@ int cmd_kpi_sickness(struct cli *cli, int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o':
-			org = optarg;
-			break;
+		case 'o': org = optarg; break;
 		case 'f':
 		case 't':
-			if (date_month_parse(optarg, strlen(optarg), c == 'f' ? &from : &to, &cli->err))
-				return cli_usage_error(cli, "kpi sickness", "--%s '%s': expected YYYY-MM",
+			if (date_month_parse(optarg, strlen(optarg), c == 'f' ? &from : &to,
+			                     &cli->err))
+				return cli_usage_error(cli, "kpi sickness",
+				                       "--%s '%s': expected YYYY-MM",
 				                       c == 'f' ? "from" : "to", optarg);
 			break;
-		case 'j':
-			json = true;
-			break;
+		case 'j': json = true; break;
 		default:
 			return cli_usage_error(cli, "kpi sickness", "unknown option '%s'",
 			                       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error(cli, "kpi sickness", "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(cli, "kpi sickness", "unexpected argument '%s'",
+		                       argv[optind]);
 	if (!org || !from || !to)
 		return cli_usage_error(cli, "kpi sickness", "--org, --from and --to are required");
 	if (from > to)
@@ -206,8 +208,8 @@ static int sip_json(struct cli *cli, const struct sip_kpi *k)
 		json_t *g = json_array();
 		for (size_t i = 0; i < k->ngroups; i++) {
 			const struct sip_group *x = &k->groups[i];
-			json_t *row = sg ? json_pack("{s:s, s:s, s:f}", "code", x->key, "staff_group",
-			                             x->name, "fte", round5(x->fte))
+			json_t *row = sg ? json_pack("{s:s, s:s, s:f}", "code", x->key,
+			                             "staff_group", x->name, "fte", round5(x->fte))
 			                 : json_pack("{s:s, s:f}", "nationality", x->name, "fte",
 			                             round5(x->fte));
 			json_array_append_new(g, row);
@@ -217,9 +219,10 @@ static int sip_json(struct cli *cli, const struct sip_kpi *k)
 	}
 	json_object_set_new(o, "placed_by_earliest_known_edges", json_integer(k->earliest_orgs));
 	if (k->earliest_orgs)
-		json_object_set_new(o, "note",
-		                    json_string("the hierarchy for this month is not known from any "
-		                                "source: the earliest known edges are applied"));
+		json_object_set_new(
+		    o, "note",
+		    json_string("the hierarchy for this month is not known from any "
+		                "source: the earliest known edges are applied"));
 	json_t *u = json_array();
 	for (size_t i = 0; i < k->nunassigned; i++)
 		json_array_append_new(u, json_pack("{s:s, s:s, s:f}", "code", k->unassigned[i].code,
@@ -235,8 +238,8 @@ static void sip_text(struct cli *cli, const struct sip_kpi *k)
 	char mm[DATE_MONTH_SIZE], x[64], y[64];
 	date_month_format(k->month, mm);
 	FILE *out = cli->out;
-	(void)fprintf(out, "%s  %s (%s), staff in post at the end of %s\n", k->org.code, k->org.name,
-	              k->org.kind, mm);
+	(void)fprintf(out, "%s  %s (%s), staff in post at the end of %s\n", k->org.code,
+	              k->org.name, k->org.kind, mm);
 	(void)fprintf(out, "FTE %s (%s as published, summed) in %lld organisations\n",
 	              thousands(k->fte, 0, x, sizeof x), thousands(k->fte, 5, y, sizeof y),
 	              (long long)k->orgs);
@@ -255,7 +258,8 @@ static void sip_text(struct cli *cli, const struct sip_kpi *k)
 		              k->nunassigned, mm, thousands(k->unassigned_fte, 2, x, sizeof x));
 		for (size_t i = 0; i < k->nunassigned; i++)
 			(void)fprintf(out, "  %-6s %-60s %12s\n", k->unassigned[i].code,
-			              k->unassigned[i].name, thousands(k->unassigned[i].fte, 2, x, sizeof x));
+			              k->unassigned[i].name,
+			              thousands(k->unassigned[i].fte, 2, x, sizeof x));
 	}
 }
 
@@ -284,9 +288,7 @@ int cmd_kpi_staff_in_post(struct cli *cli, int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o':
-			org = optarg;
-			break;
+		case 'o': org = optarg; break;
 		case 'm':
 			if (date_month_parse(optarg, strlen(optarg), &month, &cli->err))
 				return cli_usage_error(cli, "kpi staff-in-post",
@@ -299,11 +301,10 @@ int cmd_kpi_staff_in_post(struct cli *cli, int argc, char **argv)
 				by = SIP_BY_NATIONALITY;
 			else
 				return cli_usage_error(cli, "kpi staff-in-post",
-				                       "--by '%s': staff-group or nationality", optarg);
+				                       "--by '%s': staff-group or nationality",
+				                       optarg);
 			break;
-		case 'j':
-			json = true;
-			break;
+		case 'j': json = true; break;
 		default:
 			return cli_usage_error(cli, "kpi staff-in-post", "unknown option '%s'",
 			                       argv[optind - 1]);

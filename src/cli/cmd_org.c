@@ -17,8 +17,8 @@ static const char *edge_kind_word(int k)
 
 static json_t *link_json(const struct org_link *l)
 {
-	return json_pack("{s:s, s:s, s:s, s:i, s:b, s:b}", "code", l->node.code, "name", l->node.name,
-	                 "kind", l->node.kind, "depth", l->depth, "earliest_known",
+	return json_pack("{s:s, s:s, s:s, s:i, s:b, s:b}", "code", l->node.code, "name",
+	                 l->node.name, "kind", l->node.kind, "depth", l->depth, "earliest_known",
 	                 (l->flags & ORG_FLAG_EARLIEST) != 0, "unassigned",
 	                 (l->flags & ORG_FLAG_UNASSIGNED) != 0);
 }
@@ -57,9 +57,9 @@ static int show_json(struct cli *cli, const struct org_view *v)
 	    opt_str(v->node.org_type), "open_date", opt_str(v->node.open_date), "close_date",
 	    opt_str(v->node.close_date), "as_of", asked, "hierarchy_month", used, "range", "first",
 	    first, "last", last, "parent_edge", edge, "earliest_known",
-	    (v->flags & ORG_FLAG_EARLIEST) != 0, "unassigned", (v->flags & ORG_FLAG_UNASSIGNED) != 0,
-	    "chain", links_json(v->chain, v->nchain), "children",
-	    links_json(v->children, v->nchildren), "unassigned_children",
+	    (v->flags & ORG_FLAG_EARLIEST) != 0, "unassigned",
+	    (v->flags & ORG_FLAG_UNASSIGNED) != 0, "chain", links_json(v->chain, v->nchain),
+	    "children", links_json(v->children, v->nchildren), "unassigned_children",
 	    links_json(v->unassigned, v->nunassigned));
 	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
@@ -84,19 +84,22 @@ static void show_text(struct cli *cli, const struct org_view *v)
 	(void)fprintf(out, "as of %s", asked);
 	if (v->effective_month != v->month)
 		(void)fprintf(out, " (the hierarchy is known for %s; %s's applies)",
-		              v->month < v->effective_month ? "later months" : "earlier months", used);
+		              v->month < v->effective_month ? "later months" : "earlier months",
+		              used);
 	(void)fputc('\n', out);
 	if (v->flags & ORG_FLAG_UNASSIGNED) {
-		(void)fprintf(out, "parent: none known in %s: counted only in England's total\n", asked);
+		(void)fprintf(out, "parent: none known in %s: counted only in England's total\n",
+		              asked);
 	} else if (v->edge_kind) {
 		date_month_format(v->edge_month, obs);
 		(void)fprintf(out, "parent edge: %s (%s, observed %s)\n", v->edge_source,
 		              edge_kind_word(v->edge_kind), obs);
 		if (v->flags & ORG_FLAG_EARLIEST)
-			(void)fprintf(out,
-			              "note: no source places %s as early as %s; the earliest known "
-			              "edge is applied\n",
-			              v->node.code, asked);
+			(void)fprintf(
+			    out,
+			    "note: no source places %s as early as %s; the earliest known "
+			    "edge is applied\n",
+			    v->node.code, asked);
 	}
 	for (size_t i = 0; i < v->nchain; i++)
 		(void)fprintf(out, "%*s^ %s  %s (%s)%s\n", (int)(2 * i), "", v->chain[i].node.code,
@@ -106,9 +109,11 @@ static void show_text(struct cli *cli, const struct org_view *v)
 	for (size_t i = 0; i < v->nchildren; i++)
 		(void)fprintf(out, "  %s  %s (%s)%s\n", v->children[i].node.code,
 		              v->children[i].node.name, v->children[i].node.kind,
-		              (v->children[i].flags & ORG_FLAG_EARLIEST) ? "  [earliest known]" : "");
+		              (v->children[i].flags & ORG_FLAG_EARLIEST) ? "  [earliest known]"
+		                                                         : "");
 	if (v->nunassigned) {
-		(void)fprintf(out, "unassigned (no known parent in %s; in England's total only): %zu\n",
+		(void)fprintf(out,
+		              "unassigned (no known parent in %s; in England's total only): %zu\n",
 		              asked, v->nunassigned);
 		for (size_t i = 0; i < v->nunassigned; i++)
 			(void)fprintf(out, "  %s  %s (%s)\n", v->unassigned[i].node.code,
@@ -139,12 +144,13 @@ int cmd_org_show(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'a') {
 			if (date_month_parse(optarg, strlen(optarg), &month, &cli->err) != CADRE_OK)
-				return cli_usage_error(cli, "org show", "--as-of '%s': expected YYYY-MM",
-				                       optarg);
+				return cli_usage_error(cli, "org show",
+				                       "--as-of '%s': expected YYYY-MM", optarg);
 		} else if (c == 'j') {
 			json = true;
 		} else {
-			return cli_usage_error(cli, "org show", "unknown option '%s'", argv[optind - 1]);
+			return cli_usage_error(cli, "org show", "unknown option '%s'",
+			                       argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)

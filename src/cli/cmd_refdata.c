@@ -36,7 +36,8 @@ int cmd_refdata_load(struct cli *cli, int argc, char **argv)
 			                       argv[optind - 1]);
 	}
 	if (optind < argc)
-		return cli_usage_error(cli, "refdata load", "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(cli, "refdata load", "unexpected argument '%s'",
+		                       argv[optind]);
 	char found[REFDATA_PATH_MAX];
 	int rc;
 	if (!dir) {
@@ -70,8 +71,9 @@ int cmd_refdata_load(struct cli *cli, int argc, char **argv)
 	(void)fprintf(cli->out,
 	              "loaded %lld rows from %zu reference files in %s; organisations: %lld "
 	              "created, %lld updated; %lld ancestor rows in %lld ms\n",
-	              rows, rep.nfiles, dir, (long long)rep.orgs_created, (long long)rep.orgs_updated,
-	              (long long)rep.rebuild.rows, (long long)(rep.rebuild.micros / 1000));
+	              rows, rep.nfiles, dir, (long long)rep.orgs_created,
+	              (long long)rep.orgs_updated, (long long)rep.rebuild.rows,
+	              (long long)(rep.rebuild.micros / 1000));
 	if (!key)
 		(void)fprintf(cli->errout,
 		              "warning: no audit key (secrets file): the load was not audited\n");

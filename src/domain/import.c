@@ -53,7 +53,8 @@ int import_file_read(const char *path, size_t cap, struct import_file *f, struct
 	(void)fclose(fp);
 	if (bad) {
 		free(data);
-		return cadre_err_set(err, CADRE_EINVAL, "%s: read failed or the file changed", path);
+		return cadre_err_set(err, CADRE_EINVAL, "%s: read failed or the file changed",
+		                     path);
 	}
 	data[want] = '\0';
 	unsigned char h[crypto_hash_sha256_BYTES];
@@ -142,8 +143,7 @@ void import_problem_format(const struct import_problem *pr, char *out, size_t n)
 		(void)snprintf(out, n, "%s: %s", pr->file, pr->reason);
 }
 
-int import_problems_write(const struct import_problems *p, struct buf *out,
-                          struct cadre_err *err)
+int import_problems_write(const struct import_problems *p, struct buf *out, struct cadre_err *err)
 {
 	char line[sizeof p->v[0].file + IMPORT_REASON_MAX + 64];
 	for (size_t i = 0; i < p->n; i++) {
@@ -166,7 +166,8 @@ int import_problems_fail(const struct import_problems *p, struct cadre_err *err)
 	import_problem_format(&p->v[0], first, sizeof first);
 	if (total == 1)
 		return cadre_err_set(err, CADRE_EINVAL, "%s", first);
-	return cadre_err_set(err, CADRE_EINVAL, "%" PRId64 " problems; the first: %s", total, first);
+	return cadre_err_set(err, CADRE_EINVAL, "%" PRId64 " problems; the first: %s", total,
+	                     first);
 }
 
 /* ---- published-statistics imports -------------------------------------- */
@@ -192,7 +193,8 @@ const char *import_publication_of(const struct csv_field *fl, size_t n)
 	char got[4096];
 	size_t used = 0;
 	for (size_t i = 0; i < n && used < sizeof got; i++)
-		used += (size_t)snprintf(got + used, sizeof got - used, "%s%s", i ? "," : "", fl[i].s);
+		used +=
+		    (size_t)snprintf(got + used, sizeof got - used, "%s%s", i ? "," : "", fl[i].s);
 	for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
 		const char *h = known[k].header;
 		size_t len = strlen(h);
@@ -201,7 +203,8 @@ const char *import_publication_of(const struct csv_field *fl, size_t n)
 	}
 	/* the ODS etr extract: 27 quoted fields, no header, a trust code first */
 	if (n == 27 && fl[0].len >= 3 && fl[0].len <= 5)
-		return "the ODS etr extract of NHS trusts (27 columns, no header line; Cadre ships it "
+		return "the ODS etr extract of NHS trusts (27 columns, no header line; Cadre ships "
+		       "it "
 		       "as data/ods/trusts.csv)";
 	return NULL;
 }
@@ -244,10 +247,10 @@ int import_audit(const struct actor *actor, struct store *db, const unsigned cha
 		date_month_format(res->months[i], mm);
 		json_array_append_new(jm, json_string(mm));
 	}
-	json_t *payload = json_pack("{s:s, s:o, s:o, s:I, s:I, s:I}", "kind", kind, "files", jf,
-	                            "months", jm, "rows", (json_int_t)res->rows, "orgs_created",
-	                            (json_int_t)res->orgs_created, "rows_replaced",
-	                            (json_int_t)res->rows_replaced);
+	json_t *payload =
+	    json_pack("{s:s, s:o, s:o, s:I, s:I, s:I}", "kind", kind, "files", jf, "months", jm,
+	              "rows", (json_int_t)res->rows, "orgs_created", (json_int_t)res->orgs_created,
+	              "rows_replaced", (json_int_t)res->rows_replaced);
 	char action[AUDIT_ACTION_MAX];
 	char object[AUDIT_OBJECT_MAX];
 	(void)snprintf(action, sizeof action, "import.%s", kind);
@@ -257,8 +260,8 @@ int import_audit(const struct actor *actor, struct store *db, const unsigned cha
 		date_month_format(res->months[res->nmonths - 1], b);
 	}
 	(void)snprintf(object, sizeof object, "%s:%s..%s", kind, a, b);
-	struct audit_change ch = {.at_us = now_us, .action = action, .object = object,
-	                          .payload = payload};
+	struct audit_change ch = {
+	    .at_us = now_us, .action = action, .object = object, .payload = payload};
 	int rc = audit_append(actor, db, key, &ch, &res->audit_seq, err);
 	json_decref(payload);
 	for (size_t i = 0; i < n && rc == CADRE_OK; i++) {
@@ -272,8 +275,9 @@ int import_audit(const struct actor *actor, struct store *db, const unsigned cha
 	return rc;
 }
 
-int import_run(struct store *db, bool dry_run, int (*fn)(struct store *, void *, struct cadre_err *),
-               void *arg, struct cadre_err *err)
+int import_run(struct store *db, bool dry_run,
+               int (*fn)(struct store *, void *, struct cadre_err *), void *arg,
+               struct cadre_err *err)
 {
 	if (!dry_run)
 		return store_tx_run(db, STORE_TX_WRITE, fn, arg, err);

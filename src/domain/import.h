@@ -65,10 +65,10 @@ struct import_problems {
 
 /* import_opts: how a published-statistics import runs. */
 struct import_opts {
-	bool dry_run;                /* validate everything, write nothing */
-	bool replace;                /* replace months already loaded */
+	bool dry_run;                   /* validate everything, write nothing */
+	bool replace;                   /* replace months already loaded */
 	const unsigned char *audit_key; /* required unless dry_run */
-	const struct clock *clk;     /* the import's time; NULL: the system clock */
+	const struct clock *clk;        /* the import's time; NULL: the system clock */
 };
 
 #define IMPORT_MONTHS_MAX 240
@@ -76,14 +76,14 @@ struct import_opts {
 /* import_result: what an import did (or, dry, would do). */
 struct import_result {
 	int64_t files;
-	int64_t rows;          /* rows loaded */
-	int64_t orgs_created;  /* organisations the reference data lacked */
-	int64_t rows_replaced; /* rows of replaced months deleted */
+	int64_t rows;                  /* rows loaded */
+	int64_t orgs_created;          /* organisations the reference data lacked */
+	int64_t rows_replaced;         /* rows of replaced months deleted */
 	int months[IMPORT_MONTHS_MAX]; /* the months loaded, ascending */
 	size_t nmonths;
 	int64_t audit_seq; /* 0 for a dry run */
 	struct org_rebuild_stats rebuild;
-	int64_t micros; /* the whole import, monotonic clock */
+	int64_t micros;                  /* the whole import, monotonic clock */
 	struct import_problems problems; /* why it was rejected */
 };
 
@@ -118,8 +118,9 @@ int import_audit(const struct actor *actor, struct store *db, const unsigned cha
 
 /* import_run: run fn in one write transaction and commit it (retried on
  * busy), or, for a dry run, roll it back whatever fn did. */
-int import_run(struct store *db, bool dry_run, int (*fn)(struct store *, void *, struct cadre_err *),
-               void *arg, struct cadre_err *err);
+int import_run(struct store *db, bool dry_run,
+               int (*fn)(struct store *, void *, struct cadre_err *), void *arg,
+               struct cadre_err *err);
 
 /* import_problems_clear: forget every problem. */
 void import_problems_clear(struct import_problems *p);
@@ -137,8 +138,7 @@ void import_problem_format(const struct import_problem *pr, char *out, size_t n)
 
 /* import_problems_write: every kept problem, one per line, then "and N
  * more" when some were only counted. */
-int import_problems_write(const struct import_problems *p, struct buf *out,
-                          struct cadre_err *err);
+int import_problems_write(const struct import_problems *p, struct buf *out, struct cadre_err *err);
 
 /* import_problems_fail: CADRE_EINVAL with err saying how many problems
  * there are and quoting the first ("3 problems; the first: FILE:2:1: ..."). */

@@ -125,8 +125,9 @@ static const struct store_sql q_index = {
 /* ---- small helpers ----------------------------------------------------- */
 
 static const char *const kinds[] = {
-    "nation", "region", "icb", "trust",       "provider", "csu",         "body",  "ccg",   "site",
-    "division", "cost_centre", "ward", "team", "gp_practice", "pcn", "social_care", "other",
+    "nation", "region",      "icb",  "trust",       "provider",    "csu",
+    "body",   "ccg",         "site", "division",    "cost_centre", "ward",
+    "team",   "gp_practice", "pcn",  "social_care", "other",
 };
 
 bool org_kind_valid(const char *kind)
@@ -250,12 +251,13 @@ int org_put(const struct actor *actor, struct store *db, const struct org_new *n
 	if (created)
 		*created = false;
 	if (!n->code || !org_code_valid(n->code, strlen(n->code)))
-		return cadre_err_set(err, CADRE_EINVAL, "organisation code '%s' is not 1-%d letters "
-		                                        "and digits",
+		return cadre_err_set(err, CADRE_EINVAL,
+		                     "organisation code '%s' is not 1-%d letters "
+		                     "and digits",
 		                     n->code ? n->code : "", ORG_CODE_MAX - 1);
 	if (!org_kind_valid(n->kind))
-		return cadre_err_set(err, CADRE_EINVAL, "organisation %s: unknown kind '%s'", n->code,
-		                     n->kind ? n->kind : "");
+		return cadre_err_set(err, CADRE_EINVAL, "organisation %s: unknown kind '%s'",
+		                     n->code, n->kind ? n->kind : "");
 	if (!n->name || !*n->name)
 		return cadre_err_set(err, CADRE_EINVAL, "organisation %s: empty name", n->code);
 	if (!n->source || !*n->source)
@@ -315,8 +317,8 @@ int org_edge_put(const struct actor *actor, struct store *db, int64_t child, int
 		return cadre_err_set(err, CADRE_EINVAL, "an organisation cannot be its own parent");
 	if (!date_month_valid(from_month) || (to_month && !date_month_valid(to_month)) ||
 	    (to_month && to_month < from_month))
-		return cadre_err_set(err, CADRE_EINVAL, "edge months %d..%d are not valid", from_month,
-		                     to_month);
+		return cadre_err_set(err, CADRE_EINVAL, "edge months %d..%d are not valid",
+		                     from_month, to_month);
 	if (kind == ORG_EDGE_PUBLISHED && !to_month)
 		return cadre_err_set(err, CADRE_EINVAL, "a published edge needs its last month");
 	struct store_stmt *st;
@@ -367,7 +369,7 @@ struct rebuild {
 	size_t nnodes;
 	int *pos; /* id -> node index + 1 (0: none) */
 	int64_t maxid;
-	int root; /* node index of ENG, or -1 */
+	int root;            /* node index of ENG, or -1 */
 	struct org_obs *obs; /* all observations, grouped by child */
 	size_t nobs;
 	size_t *obs_start; /* per node: first observation */
@@ -403,8 +405,8 @@ static int rebuild_load(struct store *db, struct rebuild *r, struct cadre_err *e
 		}
 		int64_t id = store_col_i64(st, 0);
 		if (id <= 0 || id > INT32_MAX)
-			return cadre_err_set(err, CADRE_EINTERNAL, "organisation id %lld out of range",
-			                     (long long)id);
+			return cadre_err_set(err, CADRE_EINTERNAL,
+			                     "organisation id %lld out of range", (long long)id);
 		if (strcmp(store_col_text(st, 1), ORG_ROOT_CODE) == 0)
 			r->root = (int)r->nnodes;
 		r->ids[r->nnodes++] = id;
@@ -554,16 +556,20 @@ static int emit_month(struct store *db, struct rebuild *r, int m, struct anc_row
 				                     mm, (long long)node);
 			}
 			/* England holds every node whatever the path: no flag. */
-			v[n++] = (struct anc_row){node, r->ids[cur], depth, cur == r->root ? 0 : flags};
+			v[n++] =
+			    (struct anc_row){node, r->ids[cur], depth, cur == r->root ? 0 : flags};
 		}
 		if (r->root >= 0 && cur != r->root)
-			v[n++] = (struct anc_row){node, r->ids[r->root], depth + 1, ORG_FLAG_UNASSIGNED};
+			v[n++] =
+			    (struct anc_row){node, r->ids[r->root], depth + 1, ORG_FLAG_UNASSIGNED};
 	}
-	qsort(*buf, n, sizeof **buf, anc_cmp);
+	if (n)
+		qsort(*buf, n, sizeof **buf, anc_cmp);
 	for (size_t i = 0; i < n; i++) {
 		const struct anc_row *a = &(*buf)[i];
-		struct store_value v[5] = {STORE_V_I64(m), STORE_V_I64(a->node), STORE_V_I64(a->anc),
-		                           STORE_V_I64(a->depth), STORE_V_I64(a->flags)};
+		struct store_value v[5] = {STORE_V_I64(m), STORE_V_I64(a->node),
+		                           STORE_V_I64(a->anc), STORE_V_I64(a->depth),
+		                           STORE_V_I64(a->flags)};
 		int rc = store_bulk_row(db, v, err);
 		if (rc != CADRE_OK)
 			return rc;
@@ -655,7 +661,8 @@ int org_index_load(const struct actor *actor, struct store *db, struct org_index
 	if ((rc = store_prepare(db, &q_index, &st, err)) != CADRE_OK)
 		return rc;
 	while ((rc = store_step(st, err)) == CADRE_OK)
-		org_index_add(ix, store_col_text(st, 0), store_col_text(st, 1), store_col_i64(st, 2));
+		org_index_add(ix, store_col_text(st, 0), store_col_text(st, 1),
+		              store_col_i64(st, 2));
 	return rc == CADRE_DONE ? CADRE_OK : rc;
 }
 
@@ -761,9 +768,10 @@ int org_range(const struct actor *actor, struct store *db, int *first, int *last
 		return rc;
 	rc = store_step(st, err);
 	if (rc == CADRE_DONE)
-		return cadre_err_set(err, CADRE_ENOTFOUND,
-		                     "the organisation hierarchy has not been built: run `cadre init` "
-		                     "or `cadre refdata load`");
+		return cadre_err_set(
+		    err, CADRE_ENOTFOUND,
+		    "the organisation hierarchy has not been built: run `cadre init` "
+		    "or `cadre refdata load`");
 	if (rc != CADRE_OK)
 		return rc;
 	*first = (int)store_col_i64(st, 0);
@@ -775,7 +783,7 @@ int org_range(const struct actor *actor, struct store *db, int *first, int *last
 int org_effective_month(const struct actor *actor, struct store *db, int month, int *eff,
                         struct cadre_err *err)
 {
-	int first, last;
+	int first = 0, last = 0;
 	int rc = org_range(actor, db, &first, &last, err);
 	if (rc != CADRE_OK)
 		return rc;
@@ -783,8 +791,8 @@ int org_effective_month(const struct actor *actor, struct store *db, int month, 
 	return CADRE_OK;
 }
 
-int org_scope_check(const struct actor *actor, struct store *db, int64_t org_id, int from,
-                    int to, struct cadre_err *err)
+int org_scope_check(const struct actor *actor, struct store *db, int64_t org_id, int from, int to,
+                    struct cadre_err *err)
 {
 	int rc = actor_check(actor, err);
 	if (rc != CADRE_OK)
@@ -866,7 +874,7 @@ static int own_edge(struct store *db, struct org_view *v, int m, struct cadre_er
 	if (rc == CADRE_DONE) {
 		rc = CADRE_OK;
 		int fl;
-		int k = org_resolve_parent(obs, n, m, &fl);
+		int k = n ? org_resolve_parent(obs, n, m, &fl) : -1;
 		if (k >= 0) {
 			(void)snprintf(v->edge_source, sizeof v->edge_source, "%s", obs[k].source);
 			v->edge_kind = (int)obs[k].kind;
@@ -906,8 +914,8 @@ int org_show(const struct actor *actor, struct store *db, const char *code, int 
 		struct org_link *dst;
 		size_t *cnt;
 		if (kids[i].flags & ORG_FLAG_UNASSIGNED) {
-			v->unassigned = xreallocarray(v->unassigned, v->nunassigned + 1,
-			                              sizeof *v->unassigned);
+			v->unassigned =
+			    xreallocarray(v->unassigned, v->nunassigned + 1, sizeof *v->unassigned);
 			dst = v->unassigned;
 			cnt = &v->nunassigned;
 		} else {

@@ -190,14 +190,14 @@ struct org_link {
  * England, the unassigned nodes. */
 struct org_view {
 	struct org_node node;
-	int month;            /* asked for */
-	int effective_month;  /* the materialised month used */
-	int first_month;      /* the materialised range */
+	int month;           /* asked for */
+	int effective_month; /* the materialised month used */
+	int first_month;     /* the materialised range */
 	int last_month;
-	int flags;            /* ORG_FLAG_* of the node's own parent edge */
-	char edge_source[64]; /* the source of the parent edge used, "" if none */
-	int edge_kind;        /* enum org_edge_kind, 0 if none */
-	int edge_month;       /* its observation month, 0 if none */
+	int flags;              /* ORG_FLAG_* of the node's own parent edge */
+	char edge_source[64];   /* the source of the parent edge used, "" if none */
+	int edge_kind;          /* enum org_edge_kind, 0 if none */
+	int edge_month;         /* its observation month, 0 if none */
 	struct org_link *chain; /* parent first, up to England */
 	size_t nchain;
 	struct org_link *children; /* by code */
@@ -222,7 +222,7 @@ int org_effective_month(const struct actor *actor, struct store *db, int month, 
  * from..to: a system actor always; a user when one of its grants is over
  * an ancestor of the node (the node itself included) in each of those
  * months.  Otherwise CADRE_ENOTFOUND, as if the node did not exist. */
-int org_scope_check(const struct actor *actor, struct store *db, int64_t org_id, int from,
-                    int to, struct cadre_err *err);
+int org_scope_check(const struct actor *actor, struct store *db, int64_t org_id, int from, int to,
+                    struct cadre_err *err);
 
 #endif

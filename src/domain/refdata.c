@@ -73,11 +73,11 @@ struct ref_spec {
 	const char *path;   /* relative to the data folder */
 	const char *header; /* the exact header line */
 	enum ref_apply apply;
-	const char *table;               /* APPLY_TABLE */
-	const struct store_sql *clear;   /* APPLY_TABLE: empties the table */
-	const char *file_column;         /* a column receiving the file's path */
-	const char *decimal_cols;        /* columns read as decimals beyond the conventions */
-	const char *as_of;               /* hierarchy: month observed; NULL: latest date inside */
+	const char *table;             /* APPLY_TABLE */
+	const struct store_sql *clear; /* APPLY_TABLE: empties the table */
+	const char *file_column;       /* a column receiving the file's path */
+	const char *decimal_cols;      /* columns read as decimals beyond the conventions */
+	const char *as_of;             /* hierarchy: month observed; NULL: latest date inside */
 };
 
 /* The files, in load order (a file's `ref:` targets come before it).  The
@@ -90,22 +90,21 @@ static const struct ref_spec specs[] = {
      "2024-04"},
     {"ods/icb.csv", "code,name,region_code,org_name", APPLY_ICBS, NULL, NULL, NULL, NULL,
      "2024-04"},
-    {"ods/trusts.csv", "code,name,region_code,icb_code,postcode,open_date,close_date",
-     APPLY_TRUSTS, NULL, NULL, NULL, NULL, NULL},
+    {"ods/trusts.csv", "code,name,region_code,icb_code,postcode,open_date,close_date", APPLY_TRUSTS,
+     NULL, NULL, NULL, NULL, NULL},
     {"workforce/staff-groups.csv", "code,name,parent_code,level,is_total,aliases,status",
      APPLY_TABLE, "staff_group", &q_clear_staff_group, NULL, NULL, NULL},
     {"workforce/esr-staff-groups.csv", "code,name,esr_label,status,notes", APPLY_TABLE,
      "esr_staff_group", &q_clear_esr, NULL, NULL, NULL},
     {"workforce/occupation-codes.csv", "code,rule,name,nhsd_staff_group_code,status,source,notes",
      APPLY_TABLE, "occupation_code", &q_clear_occ, NULL, NULL, NULL},
-    {"workforce/medical-grades.csv",
-     "code,name,nhsd_staff_group_code,job_role_codes,status,notes", APPLY_TABLE, "medical_grade",
-     &q_clear_medical, NULL, NULL, NULL},
+    {"workforce/medical-grades.csv", "code,name,nhsd_staff_group_code,job_role_codes,status,notes",
+     APPLY_TABLE, "medical_grade", &q_clear_medical, NULL, NULL, NULL},
     {"workforce/ethnic-categories.csv", "code,description,broad_group,minority_ethnic,status,notes",
      APPLY_TABLE, "ethnic_category", &q_clear_ethnic, NULL, NULL, NULL},
     {"workforce/parameters.csv",
-     "parameter,staff_group_code,period,value,unit,definition,source_ref,status,notes",
-     APPLY_TABLE, "workforce_parameter", &q_clear_param, NULL, "value", NULL},
+     "parameter,staff_group_code,period,value,unit,definition,source_ref,status,notes", APPLY_TABLE,
+     "workforce_parameter", &q_clear_param, NULL, "value", NULL},
     {"pay/afc-bands.csv", "band,name,sort_order,open_to_new_entrants,status,notes", APPLY_TABLE,
      "afc_band", &q_clear_band, NULL, NULL, NULL},
     {"pay/afc-pay-*.csv", "financial_year,band,pay_point,annual_salary_pence,status,source",
@@ -214,9 +213,9 @@ struct meta {
 /* one loaded file */
 struct ref_loaded {
 	const struct ref_spec *spec;
-	char rel[REFDATA_PATH_MAX];         /* "pay/afc-pay-2024-25.csv" */
+	char rel[REFDATA_PATH_MAX];        /* "pay/afc-pay-2024-25.csv" */
 	char source[REFDATA_PATH_MAX + 8]; /* "data/" + rel: the edges' source */
-	char *path;                 /* dir + rel, for messages */
+	char *path;                        /* dir + rel, for messages */
 	struct import_file file;
 	struct meta meta;
 	size_t ncols;
@@ -230,7 +229,7 @@ struct ref_loaded {
 	long **colpos; /* [row][col] the field's column in its line */
 	int64_t secondary, inferred, gaps;
 	int64_t excluded_rows; /* rows left out (Welsh trusts) */
-	int as_of; /* hierarchy files: the observed month */
+	int as_of;             /* hierarchy files: the observed month */
 };
 
 struct load {
@@ -259,27 +258,28 @@ static int meta_set(char **slot, char *value, const char *path, long line, const
                     struct cadre_err *err)
 {
 	if (*slot)
-		return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: '%s' given twice", path, line, key);
+		return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: '%s' given twice", path, line,
+		                     key);
 	*slot = value;
 	return CADRE_OK;
 }
 
-static int meta_ref_parse(struct load *L, struct meta *m, char *v, long line,
-                          struct cadre_err *err)
+static int meta_ref_parse(struct load *L, struct meta *m, char *v, long line, struct cadre_err *err)
 {
 	/* column -> data/PATH.csv:column */
 	char *arrow = strstr(v, "->");
 	char *colon = arrow ? strrchr(arrow, ':') : NULL;
 	if (!arrow || !colon || m->nrefs == MAX_LIST)
 		return cadre_err_set(err, CADRE_EINVAL,
-		                     "%s:%ld: ref must read 'column -> data/PATH.csv:column'", m->path,
-		                     line);
+		                     "%s:%ld: ref must read 'column -> data/PATH.csv:column'",
+		                     m->path, line);
 	*arrow = '\0';
 	*colon = '\0';
 	char *file = trim(arrow + 2);
 	if (strncmp(file, "data/", 5) != 0)
-		return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: ref target '%s' is not under data/",
-		                     m->path, line, file);
+		return cadre_err_set(err, CADRE_EINVAL,
+		                     "%s:%ld: ref target '%s' is not under data/", m->path, line,
+		                     file);
 	struct meta_ref *r = &m->refs[m->nrefs++];
 	r->column = trim(v);
 	r->file = file + 5;
@@ -317,20 +317,21 @@ static int meta_parse(struct load *L, const char *path, struct meta *m, struct c
 		}
 		line++;
 		if (strlen(s) > META_LINE_MAX)
-			return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: line too long", path, line);
+			return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: line too long", path,
+			                     line);
 		char *t = trim(s);
 		if (!*t || *t == '#')
 			continue;
 		char *colon = strstr(t, ": ");
 		if (!colon)
-			return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: expected 'key: value'", path,
-			                     line);
+			return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: expected 'key: value'",
+			                     path, line);
 		*colon = '\0';
 		const char *k = t;
 		char *v = trim(colon + 2);
 		if (!*v)
-			return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: '%s' has no value", path, line,
-			                     k);
+			return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: '%s' has no value", path,
+			                     line, k);
 		if (strcmp(k, "title") == 0)
 			rc = meta_set(&m->title, v, path, line, k, err);
 		else if (strcmp(k, "publisher") == 0)
@@ -355,8 +356,8 @@ static int meta_parse(struct load *L, const char *path, struct meta *m, struct c
 			rc = meta_set(&m->gap_columns, v, path, line, k, err);
 		else if (strcmp(k, "source") == 0) {
 			if (m->nsources == MAX_LIST)
-				return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: too many sources", path,
-				                     line);
+				return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: too many sources",
+				                     path, line);
 			struct meta_source *src = &m->sources[m->nsources++];
 			char *eq = strstr(v, " = ");
 			if (eq) {
@@ -370,14 +371,14 @@ static int meta_parse(struct load *L, const char *path, struct meta *m, struct c
 			rc = meta_ref_parse(L, m, v, line, err);
 		} else if (strcmp(k, "excluded") == 0) {
 			if (m->nexcluded == MAX_LIST)
-				return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: too many exclusions",
-				                     path, line);
+				return cadre_err_set(err, CADRE_EINVAL,
+				                     "%s:%ld: too many exclusions", path, line);
 			m->excluded[m->nexcluded++] = v;
 		} else if (strcmp(k, "note") == 0) {
 			/* free text for people */
 		} else {
-			return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: unknown key '%s'", path, line,
-			                     k);
+			return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: unknown key '%s'", path,
+			                     line, k);
 		}
 		if (rc != CADRE_OK)
 			return rc;
@@ -398,8 +399,9 @@ static int meta_parse(struct load *L, const char *path, struct meta *m, struct c
 	};
 	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
 		if (!need[i].v)
-			return cadre_err_set(err, CADRE_EINVAL, "%s: the required key '%s' is missing",
-			                     path, need[i].name);
+			return cadre_err_set(err, CADRE_EINVAL,
+			                     "%s: the required key '%s' is missing", path,
+			                     need[i].name);
 	if (strstr(m->licence, "Open Government Licence") &&
 	    (!m->attribution ||
 	     !strstr(m->attribution, "Contains public sector information licensed under the Open "
@@ -434,7 +436,8 @@ static int mark_list(const struct ref_loaded *f, const char *list, const char *w
 		size_t len = strcspn(p, ",");
 		char name[64];
 		if (len == 0 || len >= sizeof name)
-			return cadre_err_set(err, CADRE_EINVAL, "%s: bad %s list", f->meta.path, what);
+			return cadre_err_set(err, CADRE_EINVAL, "%s: bad %s list", f->meta.path,
+			                     what);
 		memcpy(name, p, len);
 		name[len] = '\0';
 		int i = col_index(f, name);
@@ -468,8 +471,7 @@ static int check_value(const struct ref_loaded *f, size_t c, const char *v, long
 	int rc = CADRE_OK;
 	const char *form = "";
 	switch (f->types[c]) {
-	case RT_TEXT:
-		return CADRE_OK;
+	case RT_TEXT: return CADRE_OK;
 	case RT_INT: {
 		int64_t x;
 		rc = num_parse_i64(v, n, &x, &e);
@@ -517,10 +519,11 @@ static int check_value(const struct ref_loaded *f, size_t c, const char *v, long
 		while (*p) {
 			size_t len = strcspn(p, "|");
 			if (!source_declared(&f->meta, p, len))
-				return cadre_err_set(err, CADRE_EINVAL,
-				                     "%s:%ld:%ld: %s '%.*s' is not a source declared in "
-				                     "the sidecar",
-				                     f->path, line, col, f->cols[c], (int)len, p);
+				return cadre_err_set(
+				    err, CADRE_EINVAL,
+				    "%s:%ld:%ld: %s '%.*s' is not a source declared in "
+				    "the sidecar",
+				    f->path, line, col, f->cols[c], (int)len, p);
 			p += len;
 			if (*p == '|')
 				p++;
@@ -535,8 +538,7 @@ static int check_value(const struct ref_loaded *f, size_t c, const char *v, long
 }
 
 /* split_header: the comma-separated names of s into f->cols. */
-static int split_header(struct load *L, struct ref_loaded *f, const char *s,
-                        struct cadre_err *err)
+static int split_header(struct load *L, struct ref_loaded *f, const char *s, struct cadre_err *err)
 {
 	f->ncols = 0;
 	const char *p = s;
@@ -573,19 +575,20 @@ static int read_rows(struct load *L, struct ref_loaded *f, struct cadre_err *err
 			char got[1024];
 			size_t used = 0;
 			for (size_t i = 0; i < n && used < sizeof got; i++)
-				used += (size_t)snprintf(got + used, sizeof got - used, "%s%s", i ? "," : "",
-				                         fl[i].s);
+				used += (size_t)snprintf(got + used, sizeof got - used, "%s%s",
+				                         i ? "," : "", fl[i].s);
 			if (strcmp(got, f->spec->header) != 0) {
 				rc = cadre_err_set(err, CADRE_EINVAL,
-				                   "%s:%ld:1: header '%s' is not the expected '%s'", f->path,
-				                   line, got, f->spec->header);
+				                   "%s:%ld:1: header '%s' is not the expected '%s'",
+				                   f->path, line, got, f->spec->header);
 				goto out;
 			}
 			continue;
 		}
 		if (n != f->ncols) {
-			rc = cadre_err_set(err, CADRE_EINVAL, "%s:%ld:%ld: %zu fields, expected %zu",
-			                   f->path, line, fl[n - 1].col, n, f->ncols);
+			rc =
+			    cadre_err_set(err, CADRE_EINVAL, "%s:%ld:%ld: %zu fields, expected %zu",
+			                  f->path, line, fl[n - 1].col, n, f->ncols);
 			goto out;
 		}
 		if (f->nrows == alloc) {
@@ -606,7 +609,8 @@ static int read_rows(struct load *L, struct ref_loaded *f, struct cadre_err *err
 		f->nrows++;
 	}
 	if (rc == CADRE_DONE) {
-		rc = header ? cadre_err_set(err, CADRE_EINVAL, "%s: empty file", f->path) : CADRE_OK;
+		rc =
+		    header ? cadre_err_set(err, CADRE_EINVAL, "%s: empty file", f->path) : CADRE_OK;
 	} else {
 		long l = 0, c = 0;
 		if (csv_reader_error_pos(r, &l, &c)) {
@@ -642,20 +646,22 @@ static int check_rows(struct ref_loaded *f, struct cadre_err *err)
 			if (!*row[c]) {
 				if (f->required[c])
 					return cadre_err_set(err, CADRE_EINVAL,
-					                     "%s:%ld:%ld: %s is required and empty", f->path,
-					                     line, col, f->cols[c]);
-				if (f->gap[c] && !gap_row)
-					return cadre_err_set(err, CADRE_EINVAL,
-					                     "%s:%ld:%ld: %s is empty but the status does not "
-					                     "say 'not available: ...'",
+					                     "%s:%ld:%ld: %s is required and empty",
 					                     f->path, line, col, f->cols[c]);
+				if (f->gap[c] && !gap_row)
+					return cadre_err_set(
+					    err, CADRE_EINVAL,
+					    "%s:%ld:%ld: %s is empty but the status does not "
+					    "say 'not available: ...'",
+					    f->path, line, col, f->cols[c]);
 				continue;
 			}
 			if (f->gap[c] && gap_row)
-				return cadre_err_set(err, CADRE_EINVAL,
-				                     "%s:%ld:%ld: %s holds a value on a row whose status "
-				                     "says it is not available",
-				                     f->path, line, col, f->cols[c]);
+				return cadre_err_set(
+				    err, CADRE_EINVAL,
+				    "%s:%ld:%ld: %s holds a value on a row whose status "
+				    "says it is not available",
+				    f->path, line, col, f->cols[c]);
 			int rc = check_value(f, c, row[c], line, col, err);
 			if (rc != CADRE_OK)
 				return rc;
@@ -693,10 +699,11 @@ static int check_keys(struct load *L, size_t from, size_t to, struct cadre_err *
 				for (size_t j = 0; j < lim; j++) {
 					key_text(fb, key, j, kj, sizeof kj);
 					if (strcmp(ki, kj) == 0)
-						return cadre_err_set(err, CADRE_EINVAL,
-						                     "%s:%ld:1: duplicate key (%s) of %s:%ld",
-						                     fa->path, fa->lines[i], fa->meta.key,
-						                     fb->path, fb->lines[j]);
+						return cadre_err_set(
+						    err, CADRE_EINVAL,
+						    "%s:%ld:1: duplicate key (%s) of %s:%ld",
+						    fa->path, fa->lines[i], fa->meta.key, fb->path,
+						    fb->lines[j]);
 				}
 			}
 		}
@@ -719,17 +726,20 @@ static int check_refs(const struct load *L, const struct ref_loaded *f, struct c
 		const struct meta_ref *r = &f->meta.refs[k];
 		int c = col_index(f, r->column);
 		if (c < 0)
-			return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: ref names '%s', not a column",
-			                     f->meta.path, r->line, r->column);
+			return cadre_err_set(err, CADRE_EINVAL,
+			                     "%s:%ld: ref names '%s', not a column", f->meta.path,
+			                     r->line, r->column);
 		const struct ref_loaded *t = find_loaded(L, r->file);
 		if (!t)
-			return cadre_err_set(err, CADRE_EINVAL,
-			                     "%s:%ld: ref target data/%s is not loaded before this file",
-			                     f->meta.path, r->line, r->file);
+			return cadre_err_set(
+			    err, CADRE_EINVAL,
+			    "%s:%ld: ref target data/%s is not loaded before this file",
+			    f->meta.path, r->line, r->file);
 		int tc = col_index(t, r->target);
 		if (tc < 0)
-			return cadre_err_set(err, CADRE_EINVAL, "%s:%ld: data/%s has no column '%s'",
-			                     f->meta.path, r->line, r->file, r->target);
+			return cadre_err_set(err, CADRE_EINVAL,
+			                     "%s:%ld: data/%s has no column '%s'", f->meta.path,
+			                     r->line, r->file, r->target);
 		for (size_t i = 0; i < f->nrows; i++) {
 			const char *v = f->rows[i][c];
 			if (!*v)
@@ -739,9 +749,9 @@ static int check_refs(const struct load *L, const struct ref_loaded *f, struct c
 				found = strcmp(t->rows[j][tc], v) == 0;
 			if (!found)
 				return cadre_err_set(err, CADRE_EINVAL,
-				                     "%s:%ld:%ld: %s '%s' is not a %s in data/%s", f->path,
-				                     f->lines[i], f->colpos[i][c], r->column, v, r->target,
-				                     r->file);
+				                     "%s:%ld:%ld: %s '%s' is not a %s in data/%s",
+				                     f->path, f->lines[i], f->colpos[i][c],
+				                     r->column, v, r->target, r->file);
 		}
 	}
 	return CADRE_OK;
@@ -786,8 +796,9 @@ static void exclude_welsh(struct ref_loaded *f)
 		char **row = f->rows[i];
 		if (row[2][0] == 'W') {
 			char why[512];
-			(void)snprintf(why, sizeof why, "%s %s: Welsh organisation (region %s), line %ld",
-			               row[0], row[1], row[2], f->lines[i]);
+			(void)snprintf(why, sizeof why,
+			               "%s %s: Welsh organisation (region %s), line %ld", row[0],
+			               row[1], row[2], f->lines[i]);
 			log_excluded(f, why);
 			f->excluded_rows++;
 			continue;
@@ -822,9 +833,10 @@ static int read_one(struct load *L, const struct ref_spec *spec, const char *rel
 	if ((rc = meta_parse(L, metapath, &f->meta, err)) != CADRE_OK)
 		return rc;
 	if (strcmp(f->meta.columns, spec->header) != 0)
-		return cadre_err_set(err, CADRE_EINVAL,
-		                     "%s: columns '%s' are not the '%s' this version of Cadre loads",
-		                     metapath, f->meta.columns, spec->header);
+		return cadre_err_set(
+		    err, CADRE_EINVAL,
+		    "%s: columns '%s' are not the '%s' this version of Cadre loads", metapath,
+		    f->meta.columns, spec->header);
 	if ((rc = split_header(L, f, spec->header, err)) != CADRE_OK)
 		return rc;
 	for (size_t c = 0; c < f->ncols; c++)
@@ -847,7 +859,8 @@ static int read_one(struct load *L, const struct ref_spec *spec, const char *rel
 			f->as_of = latest_date(f);
 			if (!f->as_of)
 				return cadre_err_set(err, CADRE_EINVAL,
-				                     "%s: no date to observe the snapshot at", f->path);
+				                     "%s: no date to observe the snapshot at",
+				                     f->path);
 		}
 	}
 	return CADRE_OK;
@@ -884,7 +897,8 @@ static int read_pattern(struct load *L, const struct ref_spec *spec, struct cadr
 	}
 	(void)closedir(d);
 	if (!n)
-		return cadre_err_set(err, CADRE_EINVAL, "%s/%s: no file matches", L->dir, spec->path);
+		return cadre_err_set(err, CADRE_EINVAL, "%s/%s: no file matches", L->dir,
+		                     spec->path);
 	qsort(names, n, sizeof names[0], name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char rel[REFDATA_PATH_MAX];
@@ -897,11 +911,12 @@ static int read_pattern(struct load *L, const struct ref_spec *spec, struct cadr
 		int c = col_index(f, "financial_year");
 		for (size_t r = 1; c >= 0 && r < f->nrows; r++)
 			if (strcmp(f->rows[r][c], f->rows[0][c]) != 0)
-				return cadre_err_set(err, CADRE_EINVAL,
-				                     "%s:%ld:%ld: financial year %s in a file of %s: one "
-				                     "year per file",
-				                     f->path, f->lines[r], f->colpos[r][c], f->rows[r][c],
-				                     f->rows[0][c]);
+				return cadre_err_set(
+				    err, CADRE_EINVAL,
+				    "%s:%ld:%ld: financial year %s in a file of %s: one "
+				    "year per file",
+				    f->path, f->lines[r], f->colpos[r][c], f->rows[r][c],
+				    f->rows[0][c]);
 	}
 	return CADRE_OK;
 }
@@ -926,8 +941,7 @@ static int read_all(struct load *L, struct cadre_err *err)
 
 /* ---- writing ----------------------------------------------------------------------- */
 
-static int org_from_row(struct load *L, const struct org_new *n, int64_t *id,
-                        struct cadre_err *err)
+static int org_from_row(struct load *L, const struct org_new *n, int64_t *id, struct cadre_err *err)
 {
 	bool created = false;
 	int rc = org_put(L->actor, L->db, n, true, id, &created, err);
@@ -940,8 +954,8 @@ static int org_from_row(struct load *L, const struct org_new *n, int64_t *id,
 	return CADRE_OK;
 }
 
-static int parent_id(struct load *L, const struct ref_loaded *f, size_t row, int col,
-                     int64_t *id, struct cadre_err *err)
+static int parent_id(struct load *L, const struct ref_loaded *f, size_t row, int col, int64_t *id,
+                     struct cadre_err *err)
 {
 	struct org_node p;
 	int rc = org_get(L->actor, L->db, f->rows[row][col], &p, err);
@@ -964,10 +978,10 @@ static int apply_hierarchy(struct load *L, struct ref_loaded *f, struct cadre_er
 		char **row = f->rows[i];
 		struct org_new n = {.code = row[0], .name = row[1], .source = f->source};
 		if (!org_code_valid(row[0], strlen(row[0]))) {
-			rc = cadre_err_set(err, CADRE_EINVAL,
-			                   "%s:%ld:%ld: code '%s' is not 1-%d capital letters and digits",
-			                   f->path, f->lines[i], f->colpos[i][0], row[0],
-			                   ORG_CODE_MAX - 1);
+			rc = cadre_err_set(
+			    err, CADRE_EINVAL,
+			    "%s:%ld:%ld: code '%s' is not 1-%d capital letters and digits", f->path,
+			    f->lines[i], f->colpos[i][0], row[0], ORG_CODE_MAX - 1);
 			break;
 		}
 		switch (f->spec->apply) {
@@ -975,8 +989,8 @@ static int apply_hierarchy(struct load *L, struct ref_loaded *f, struct cadre_er
 			n.kind = row[2];
 			if (strcmp(row[2], "nation") != 0 && strcmp(row[2], "region") != 0)
 				rc = cadre_err_set(err, CADRE_EINVAL,
-				                   "%s:%ld:%ld: kind '%s' is not nation or region", f->path,
-				                   f->lines[i], f->colpos[i][2], row[2]);
+				                   "%s:%ld:%ld: kind '%s' is not nation or region",
+				                   f->path, f->lines[i], f->colpos[i][2], row[2]);
 			break;
 		case APPLY_ICBS:
 			n.kind = "icb";
@@ -989,8 +1003,7 @@ static int apply_hierarchy(struct load *L, struct ref_loaded *f, struct cadre_er
 			n.open_date = row[5];
 			n.close_date = row[6];
 			break;
-		case APPLY_TABLE:
-			break;
+		case APPLY_TABLE: break;
 		}
 		if (rc == CADRE_OK)
 			rc = org_from_row(L, &n, &ids[i], err);
@@ -1039,18 +1052,14 @@ static int apply_table(struct load *L, const struct ref_loaded *f, struct cadre_
 				v[c] = STORE_V_I64(x);
 				break;
 			}
-			case RT_BOOL:
-				v[c] = STORE_V_I64(s[0] == '1');
-				break;
+			case RT_BOOL: v[c] = STORE_V_I64(s[0] == '1'); break;
 			case RT_DECIMAL: {
 				double x = 0;
 				(void)num_parse_double(s, len, &x, &e);
 				v[c] = STORE_V_DOUBLE(x);
 				break;
 			}
-			default:
-				v[c] = STORE_V_TEXT(s, len);
-				break;
+			default: v[c] = STORE_V_TEXT(s, len); break;
 			}
 		}
 		if (f->spec->file_column)
@@ -1108,8 +1117,9 @@ static int audit_load(struct load *L, int64_t now, struct cadre_err *err)
 	json_t *files = json_array();
 	for (size_t i = 0; i < L->nfiles; i++) {
 		const struct ref_loaded *f = &L->files[i];
-		json_array_append_new(files, json_pack("{s:s, s:s, s:I}", "path", f->rel, "sha256",
-		                                       f->file.sha256, "rows", (json_int_t)f->nrows));
+		json_array_append_new(files,
+		                      json_pack("{s:s, s:s, s:I}", "path", f->rel, "sha256",
+		                                f->file.sha256, "rows", (json_int_t)f->nrows));
 	}
 	json_t *payload = json_pack("{s:o, s:I, s:I}", "files", files, "orgs_created",
 	                            (json_int_t)L->rep->orgs_created, "orgs_updated",

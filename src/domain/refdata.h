@@ -46,7 +46,7 @@ struct refdata_file_report {
 	int64_t rows;
 	int64_t secondary; /* rows whose status is secondary */
 	int64_t inferred;
-	int64_t gaps; /* rows whose status is "not available: ..." */
+	int64_t gaps;     /* rows whose status is "not available: ..." */
 	int64_t excluded; /* rows or sidecar entries left out (Welsh trusts) */
 };
 

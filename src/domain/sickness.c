@@ -33,9 +33,17 @@ enum {
 };
 
 static const char *const colnames[NCOLS] = {
-    "DATE",     "NHSE_REGION_CODE", "NHSE_REGION_NAME", "ICS_CODE",
-    "ICS_NAME", "ORG_CODE",         "ORG_NAME",         "ORG_TYPE",
-    "FTE_DAYS_LOST", "FTE_DAYS_AVAILABLE", "SICKNESS_ABSENCE_RATE_PERCENT",
+    "DATE",
+    "NHSE_REGION_CODE",
+    "NHSE_REGION_NAME",
+    "ICS_CODE",
+    "ICS_NAME",
+    "ORG_CODE",
+    "ORG_NAME",
+    "ORG_TYPE",
+    "FTE_DAYS_LOST",
+    "FTE_DAYS_AVAILABLE",
+    "SICKNESS_ABSENCE_RATE_PERCENT",
 };
 
 static const struct store_sql q_month_rows = {
@@ -85,6 +93,11 @@ struct srow {
 	int64_t org_id, ics_id, region_id;
 };
 
+/* sref: a row by reference, for sorting without copying rows. */
+struct sref {
+	struct srow *r;
+};
+
 struct simport {
 	const struct actor *actor;
 	const char *const *paths;
@@ -118,10 +131,11 @@ static void parse_row(struct simport *S, struct srow *r)
 	const char *v = r->f[C_DATE];
 	struct date d;
 	if (date_parse_dmy(v, strlen(v), &d, &e) != CADRE_OK) {
-		problem(S, r, C_DATE, "DATE '%s' is not a date in the publication's form DD/MM/YYYY",
-		        v);
+		problem(S, r, C_DATE,
+		        "DATE '%s' is not a date in the publication's form DD/MM/YYYY", v);
 	} else if (d.d != date_days_in_month(d.y, d.m)) {
-		problem(S, r, C_DATE, "DATE '%s' is not the last day of its month, as published", v);
+		problem(S, r, C_DATE, "DATE '%s' is not the last day of its month, as published",
+		        v);
 	} else {
 		r->month = date_month_of(d);
 		date_format_iso(d, r->date);
@@ -130,8 +144,9 @@ static void parse_row(struct simport *S, struct srow *r)
 	for (size_t i = 0; i < 3; i++) {
 		int c = codes[i];
 		if (!org_code_valid(r->f[c], strlen(r->f[c])))
-			problem(S, r, c, "%s '%s' is not an organisation code (1-%d capital letters and "
-			                 "digits)",
+			problem(S, r, c,
+			        "%s '%s' is not an organisation code (1-%d capital letters and "
+			        "digits)",
 			        colnames[c], r->f[c], ORG_CODE_MAX - 1);
 	}
 	static const int texts[] = {C_REGION_NAME, C_ICS_NAME, C_ORG_NAME, C_ORG_TYPE};
@@ -146,7 +161,8 @@ static void parse_row(struct simport *S, struct srow *r)
 	}
 	v = r->f[C_AVAIL];
 	if (num_parse_double(v, strlen(v), &r->avail, &e) != CADRE_OK || !(r->avail > 0)) {
-		problem(S, r, C_AVAIL, "FTE_DAYS_AVAILABLE '%s' is not a number of days above 0", v);
+		problem(S, r, C_AVAIL, "FTE_DAYS_AVAILABLE '%s' is not a number of days above 0",
+		        v);
 		nums = false;
 	}
 	v = r->f[C_RATE];
@@ -167,10 +183,11 @@ static void parse_row(struct simport *S, struct srow *r)
 	}
 	if (strcmp(r->f[C_ORG_TYPE], "Integrated Care Board") == 0 &&
 	    strcmp(r->f[C_ORG], r->f[C_ICS]) != 0)
-		problem(S, r, C_ORG,
-		        "an Integrated Care Board's own row must carry its ICS code: ORG_CODE '%s', "
-		        "ICS_CODE '%s'",
-		        r->f[C_ORG], r->f[C_ICS]);
+		problem(
+		    S, r, C_ORG,
+		    "an Integrated Care Board's own row must carry its ICS code: ORG_CODE '%s', "
+		    "ICS_CODE '%s'",
+		    r->f[C_ORG], r->f[C_ICS]);
 }
 
 static bool header_is(const struct csv_field *fl, size_t n, const char *header)
@@ -178,7 +195,8 @@ static bool header_is(const struct csv_field *fl, size_t n, const char *header)
 	char got[2048];
 	size_t used = 0;
 	for (size_t i = 0; i < n && used < sizeof got; i++)
-		used += (size_t)snprintf(got + used, sizeof got - used, "%s%s", i ? "," : "", fl[i].s);
+		used +=
+		    (size_t)snprintf(got + used, sizeof got - used, "%s%s", i ? "," : "", fl[i].s);
 	return strcmp(got, header) == 0;
 }
 
@@ -192,25 +210,28 @@ static bool check_header(struct simport *S, size_t fi, const struct csv_field *f
 		return true;
 	const char *other = import_publication_of(fl, n);
 	if (other) {
-		import_problem_add(&S->res->problems, path, line, 1,
-		                   "this is not an NHS Sickness Absence Rates file: its header is that "
-		                   "of %s",
-		                   other);
+		import_problem_add(
+		    &S->res->problems, path, line, 1,
+		    "this is not an NHS Sickness Absence Rates file: its header is that "
+		    "of %s",
+		    other);
 		return false;
 	}
 	for (size_t i = 0; i < NCOLS; i++) {
 		if (i >= n) {
-			import_problem_add(&S->res->problems, path, line, fl[n - 1].col,
-			                   "header differs from the NHS Sickness Absence Rates publication: "
-			                   "%zu columns, expected %d (%s)",
-			                   n, NCOLS, SICKNESS_HEADER);
+			import_problem_add(
+			    &S->res->problems, path, line, fl[n - 1].col,
+			    "header differs from the NHS Sickness Absence Rates publication: "
+			    "%zu columns, expected %d (%s)",
+			    n, NCOLS, SICKNESS_HEADER);
 			return false;
 		}
 		if (strcmp(fl[i].s, colnames[i]) != 0) {
-			import_problem_add(&S->res->problems, path, line, fl[i].col,
-			                   "header differs from the NHS Sickness Absence Rates publication: "
-			                   "column %zu is '%s', expected '%s'",
-			                   i + 1, fl[i].s, colnames[i]);
+			import_problem_add(
+			    &S->res->problems, path, line, fl[i].col,
+			    "header differs from the NHS Sickness Absence Rates publication: "
+			    "column %zu is '%s', expected '%s'",
+			    i + 1, fl[i].s, colnames[i]);
 			return false;
 		}
 	}
@@ -273,7 +294,8 @@ static int parse_file(struct simport *S, size_t fi, struct cadre_err *err)
 	if (rc != CADRE_OK && rc != CADRE_DONE) {
 		long l = 0, c = 0;
 		(void)csv_reader_error_pos(r, &l, &c);
-		import_problem_add(&S->res->problems, path, l, c, "%s", import_csv_reason(err->msg));
+		import_problem_add(&S->res->problems, path, l, c, "%s",
+		                   import_csv_reason(err->msg));
 	}
 	csv_reader_free(r);
 	return CADRE_OK;
@@ -281,8 +303,8 @@ static int parse_file(struct simport *S, size_t fi, struct cadre_err *err)
 
 static int row_cmp(const void *a, const void *b)
 {
-	const struct srow *x = *(const struct srow *const *)a;
-	const struct srow *y = *(const struct srow *const *)b;
+	const struct srow *x = ((const struct sref *)a)->r;
+	const struct srow *y = ((const struct sref *)b)->r;
 	if (x->month != y->month)
 		return x->month < y->month ? -1 : 1;
 	int c = strcmp(x->f[C_ORG], y->f[C_ORG]);
@@ -295,8 +317,8 @@ static int row_cmp(const void *a, const void *b)
 
 static int ics_cmp(const void *a, const void *b)
 {
-	const struct srow *x = *(const struct srow *const *)a;
-	const struct srow *y = *(const struct srow *const *)b;
+	const struct srow *x = ((const struct sref *)a)->r;
+	const struct srow *y = ((const struct sref *)b)->r;
 	if (x->month != y->month)
 		return x->month < y->month ? -1 : 1;
 	int c = strcmp(x->f[C_ICS], y->f[C_ICS]);
@@ -313,36 +335,39 @@ static void check_across(struct simport *S)
 {
 	if (!S->nrows)
 		return;
-	struct srow **v = xcalloc(S->nrows, sizeof *v);
+	struct sref *v = xcalloc(S->nrows, sizeof *v);
 	size_t n = 0;
 	for (size_t i = 0; i < S->nrows; i++)
 		if (S->rows[i].month)
-			v[n++] = &S->rows[i];
+			v[n++].r = &S->rows[i];
 	qsort(v, n, sizeof *v, row_cmp);
 	for (size_t i = 1; i < n; i++) {
-		if (v[i]->month == v[i - 1]->month && strcmp(v[i]->f[C_ORG], v[i - 1]->f[C_ORG]) == 0) {
+		if (v[i].r->month == v[i - 1].r->month &&
+		    strcmp(v[i].r->f[C_ORG], v[i - 1].r->f[C_ORG]) == 0) {
 			char mm[DATE_MONTH_SIZE];
-			date_month_format(v[i]->month, mm);
+			date_month_format(v[i].r->month, mm);
 			size_t k = i - 1;
-			while (k > 0 && v[k - 1]->month == v[i]->month &&
-			       strcmp(v[k - 1]->f[C_ORG], v[i]->f[C_ORG]) == 0)
+			while (k > 0 && v[k - 1].r->month == v[i].r->month &&
+			       strcmp(v[k - 1].r->f[C_ORG], v[i].r->f[C_ORG]) == 0)
 				k--;
-			problem(S, v[i], C_ORG, "duplicate row for organisation %s in %s (first at %s:%ld)",
-			        v[i]->f[C_ORG], mm, S->paths[v[k]->file], v[k]->line);
+			problem(S, v[i].r, C_ORG,
+			        "duplicate row for organisation %s in %s (first at %s:%ld)",
+			        v[i].r->f[C_ORG], mm, S->paths[v[k].r->file], v[k].r->line);
 		}
 	}
 	qsort(v, n, sizeof *v, ics_cmp);
 	for (size_t i = 1; i < n; i++) {
-		const struct srow *a = v[i - 1], *b = v[i];
+		const struct srow *a = v[i - 1].r, *b = v[i].r;
 		if (a->month == b->month && strcmp(a->f[C_ICS], b->f[C_ICS]) == 0 &&
 		    strcmp(a->f[C_REGION], b->f[C_REGION]) != 0) {
 			char mm[DATE_MONTH_SIZE];
 			date_month_format(b->month, mm);
 			problem(S, b, C_REGION,
-			        "ICS %s is under region %s here but under %s at %s:%ld in the same month "
+			        "ICS %s is under region %s here but under %s at %s:%ld in the same "
+			        "month "
 			        "(%s)",
-			        b->f[C_ICS], b->f[C_REGION], a->f[C_REGION], S->paths[a->file], a->line,
-			        mm);
+			        b->f[C_ICS], b->f[C_REGION], a->f[C_REGION], S->paths[a->file],
+			        a->line, mm);
 		}
 	}
 	free(v);
@@ -387,8 +412,8 @@ static int resolve_codes(struct simport *S, struct store *db, struct org_index *
 		} else {
 			const struct org_index_entry *ics = org_index_find(ix, r->f[C_ICS]);
 			if (ics && strcmp(ics->kind, "icb") != 0) {
-				problem(S, r, C_ICS, "ICS_CODE '%s' is a %s, not an ICB", r->f[C_ICS],
-				        ics->kind);
+				problem(S, r, C_ICS, "ICS_CODE '%s' is a %s, not an ICB",
+				        r->f[C_ICS], ics->kind);
 				continue;
 			}
 			if (!ics) {
@@ -398,7 +423,8 @@ static int resolve_codes(struct simport *S, struct store *db, struct org_index *
 				                    .org_type = "Integrated Care Board",
 				                    .source = SICKNESS_SOURCE};
 				bool created;
-				if ((rc = org_put(S->actor, db, &n, false, &r->ics_id, &created, err)))
+				if ((rc = org_put(S->actor, db, &n, false, &r->ics_id, &created,
+				                  err)))
 					return rc;
 				org_index_add(ix, n.code, n.kind, r->ics_id);
 				S->res->orgs_created += created;
@@ -410,10 +436,11 @@ static int resolve_codes(struct simport *S, struct store *db, struct org_index *
 		if (org && strcmp(r->f[C_ORG], r->f[C_ICS]) != 0 &&
 		    (strcmp(org->kind, "region") == 0 || strcmp(org->kind, "nation") == 0 ||
 		     strcmp(org->kind, "icb") == 0)) {
-			problem(S, r, C_ORG,
-			        "ORG_CODE '%s' is a%s %s: only its own row (ORG_CODE = ICS_CODE) may "
-			        "carry it",
-			        r->f[C_ORG], org->kind[0] == 'i' ? "n" : "", org->kind);
+			problem(
+			    S, r, C_ORG,
+			    "ORG_CODE '%s' is a%s %s: only its own row (ORG_CODE = ICS_CODE) may "
+			    "carry it",
+			    r->f[C_ORG], org->kind[0] == 'i' ? "n" : "", org->kind);
 			continue;
 		}
 		if (org) {
@@ -479,17 +506,18 @@ static int check_months(struct simport *S, struct store *db, struct cadre_err *e
  * ICS -> region (once per ICS and month). */
 static int put_edges(struct simport *S, struct store *db, struct cadre_err *err)
 {
-	struct srow **v = xcalloc(S->nrows + 1, sizeof *v);
+	struct sref *v = xcalloc(S->nrows + 1, sizeof *v);
 	for (size_t i = 0; i < S->nrows; i++)
-		v[i] = &S->rows[i];
+		v[i].r = &S->rows[i];
 	qsort(v, S->nrows, sizeof *v, ics_cmp);
 	int rc = CADRE_OK;
 	for (size_t i = 0; i < S->nrows && rc == CADRE_OK; i++) {
-		struct srow *r = v[i];
+		struct srow *r = v[i].r;
 		if (r->org_id != r->ics_id)
-			rc = org_edge_put(S->actor, db, r->org_id, r->ics_id, ORG_EDGE_PUBLISHED, r->month,
-			                  r->month, SICKNESS_SOURCE, err);
-		bool first_of_ics = i == 0 || v[i - 1]->month != r->month || v[i - 1]->ics_id != r->ics_id;
+			rc = org_edge_put(S->actor, db, r->org_id, r->ics_id, ORG_EDGE_PUBLISHED,
+			                  r->month, r->month, SICKNESS_SOURCE, err);
+		bool first_of_ics =
+		    i == 0 || v[i - 1].r->month != r->month || v[i - 1].r->ics_id != r->ics_id;
 		if (rc == CADRE_OK && first_of_ics && r->ics_id != r->region_id)
 			rc = org_edge_put(S->actor, db, r->ics_id, r->region_id, ORG_EDGE_PUBLISHED,
 			                  r->month, r->month, SICKNESS_SOURCE, err);
@@ -568,24 +596,24 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 	if ((rc = org_hierarchy_rebuild(S->actor, db, S->opt->clk, &res->rebuild, err)) != CADRE_OK)
 		goto out;
 	if (!S->opt->dry_run)
-		rc = import_audit(S->actor, db, S->opt->audit_key, "sickness", S->files, counts, ids,
-		                  S->npaths, res, S->now, err);
+		rc = import_audit(S->actor, db, S->opt->audit_key, "sickness", S->files, counts,
+		                  ids, S->npaths, res, S->now, err);
 out:
 	free(ids);
 	org_index_free(&ix);
 	return rc;
 }
 
-int sickness_import(const struct actor *actor, struct store *db, const char *const *paths,
-                    size_t n, const struct import_opts *opt, struct import_result *res,
-                    struct cadre_err *err)
+int sickness_import(const struct actor *actor, struct store *db, const char *const *paths, size_t n,
+                    const struct import_opts *opt, struct import_result *res, struct cadre_err *err)
 {
 	memset(res, 0, sizeof *res);
 	int rc = actor_check(actor, err);
 	if (rc != CADRE_OK)
 		return rc;
 	if (!actor_is_system(actor))
-		return cadre_err_set(err, CADRE_EPERM, "only the system imports published statistics");
+		return cadre_err_set(err, CADRE_EPERM,
+		                     "only the system imports published statistics");
 	if (!n || n > 64)
 		return cadre_err_set(err, CADRE_EUSAGE, "give 1 to 64 files");
 	if (!opt->dry_run && !opt->audit_key)
@@ -663,7 +691,8 @@ int sickness_kpi(const struct actor *actor, struct store *db, const char *code, 
 		sm->rows = store_col_i64(st, 3);
 		sm->earliest_rows = store_col_i64(st, 4);
 		sm->unassigned_rows = store_col_i64(st, 5);
-		sm->rate_hundredths = sickness_rate_hundredths(sm->fte_days_lost, sm->fte_days_available);
+		sm->rate_hundredths =
+		    sickness_rate_hundredths(sm->fte_days_lost, sm->fte_days_available);
 		out->fte_days_lost += sm->fte_days_lost;
 		out->fte_days_available += sm->fte_days_available;
 		out->rows += sm->rows;
@@ -679,7 +708,8 @@ int sickness_kpi(const struct actor *actor, struct store *db, const char *code, 
 		                   "no sickness absence figures for %s from %s to %s", code, a, b);
 		goto fail;
 	}
-	out->rate_hundredths = sickness_rate_hundredths(out->fte_days_lost, out->fte_days_available);
+	out->rate_hundredths =
+	    sickness_rate_hundredths(out->fte_days_lost, out->fte_days_available);
 	return CADRE_OK;
 fail:
 	sickness_kpi_free(out);

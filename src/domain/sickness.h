@@ -38,7 +38,7 @@ struct store;
 
 /* the publication's header, exactly */
 #define SICKNESS_HEADER                                                                            \
-	"DATE,NHSE_REGION_CODE,NHSE_REGION_NAME,ICS_CODE,ICS_NAME,ORG_CODE,ORG_NAME,ORG_TYPE,"      \
+	"DATE,NHSE_REGION_CODE,NHSE_REGION_NAME,ICS_CODE,ICS_NAME,ORG_CODE,ORG_NAME,ORG_TYPE,"     \
 	"FTE_DAYS_LOST,FTE_DAYS_AVAILABLE,SICKNESS_ABSENCE_RATE_PERCENT"
 
 /* where sickness files put their edges (org_edge.source) */
@@ -53,8 +53,8 @@ int64_t sickness_rate_hundredths(double lost, double available);
  * res (required) gets counts, or the problems when the import is rejected
  * (CADRE_EINVAL, err quoting the first).  A month already loaded without
  * opt->replace is a problem too.  Needs opt->audit_key unless dry. */
-int sickness_import(const struct actor *actor, struct store *db, const char *const *paths,
-                    size_t n, const struct import_opts *opt, struct import_result *res,
+int sickness_import(const struct actor *actor, struct store *db, const char *const *paths, size_t n,
+                    const struct import_opts *opt, struct import_result *res,
                     struct cadre_err *err);
 
 /* sickness_month: one month of the KPI. */

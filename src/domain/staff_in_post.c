@@ -146,14 +146,15 @@ static void parse_row(struct pimport *P, struct prow *r)
 	struct cadre_err e;
 	const char *v = r->f[C_MONTH];
 	if (staff_in_post_month_parse(v, strlen(v), &r->month, &e) != CADRE_OK)
-		problem(P, r, C_MONTH, "Month '%s' is not in the publication's form YYYY-MON (2018-JUN)",
-		        v);
+		problem(P, r, C_MONTH,
+		        "Month '%s' is not in the publication's form YYYY-MON (2018-JUN)", v);
 	v = r->f[C_ORG];
 	if (!org_code_valid(v, strlen(v)))
-		problem(P, r, C_ORG,
-		        "Organisation code '%s' is not an organisation code (1-%d capital letters and "
-		        "digits)",
-		        v, ORG_CODE_MAX - 1);
+		problem(
+		    P, r, C_ORG,
+		    "Organisation code '%s' is not an organisation code (1-%d capital letters and "
+		    "digits)",
+		    v, ORG_CODE_MAX - 1);
 	for (int c = C_ORG_NAME; c <= C_NAT; c++)
 		if (!*r->f[c])
 			problem(P, r, c, "%s is empty", colnames[c]);
@@ -170,23 +171,25 @@ static bool check_header(struct pimport *P, size_t fi, const struct csv_field *f
 	if (other && strstr(other, "staff-in-post"))
 		return true;
 	if (other) {
-		import_problem_add(&P->res->problems, path, line, 1,
-		                   "this is not an HCHS staff in post file: its header is that of %s",
-		                   other);
+		import_problem_add(
+		    &P->res->problems, path, line, 1,
+		    "this is not an HCHS staff in post file: its header is that of %s", other);
 		return false;
 	}
 	for (size_t i = 0; i < NCOLS; i++) {
 		if (i >= n || strcmp(fl[i].s, colnames[i]) != 0) {
 			if (i >= n)
-				import_problem_add(&P->res->problems, path, line, fl[n - 1].col,
-				                   "header differs from the HCHS staff in post publication: "
-				                   "%zu columns, expected %d (%s)",
-				                   n, NCOLS, SIP_HEADER);
+				import_problem_add(
+				    &P->res->problems, path, line, fl[n - 1].col,
+				    "header differs from the HCHS staff in post publication: "
+				    "%zu columns, expected %d (%s)",
+				    n, NCOLS, SIP_HEADER);
 			else
-				import_problem_add(&P->res->problems, path, line, fl[i].col,
-				                   "header differs from the HCHS staff in post publication: "
-				                   "column %zu is '%s', expected '%s'",
-				                   i + 1, fl[i].s, colnames[i]);
+				import_problem_add(
+				    &P->res->problems, path, line, fl[i].col,
+				    "header differs from the HCHS staff in post publication: "
+				    "column %zu is '%s', expected '%s'",
+				    i + 1, fl[i].s, colnames[i]);
 			return false;
 		}
 	}
@@ -250,16 +253,22 @@ static int parse_file(struct pimport *P, size_t fi, struct cadre_err *err)
 	if (rc != CADRE_OK && rc != CADRE_DONE) {
 		long l = 0, c = 0;
 		(void)csv_reader_error_pos(r, &l, &c);
-		import_problem_add(&P->res->problems, path, l, c, "%s", import_csv_reason(err->msg));
+		import_problem_add(&P->res->problems, path, l, c, "%s",
+		                   import_csv_reason(err->msg));
 	}
 	csv_reader_free(r);
 	return CADRE_OK;
 }
 
+/* pref: a row by reference, for sorting without copying rows. */
+struct pref {
+	struct prow *r;
+};
+
 static int key_cmp(const void *a, const void *b)
 {
-	const struct prow *x = *(const struct prow *const *)a;
-	const struct prow *y = *(const struct prow *const *)b;
+	const struct prow *x = ((const struct pref *)a)->r;
+	const struct prow *y = ((const struct pref *)b)->r;
 	if (x->month != y->month)
 		return x->month < y->month ? -1 : 1;
 	for (int c = C_ORG; c <= C_NAT; c++) {
@@ -276,15 +285,15 @@ static int key_cmp(const void *a, const void *b)
 
 static void check_duplicates(struct pimport *P)
 {
-	struct prow **v = xcalloc(P->nrows + 1, sizeof *v);
+	struct pref *v = xcalloc(P->nrows + 1, sizeof *v);
 	size_t n = 0;
 	for (size_t i = 0; i < P->nrows; i++)
 		if (P->rows[i].month)
-			v[n++] = &P->rows[i];
+			v[n++].r = &P->rows[i];
 	qsort(v, n, sizeof *v, key_cmp);
 	size_t first = 0;
 	for (size_t i = 1; i < n; i++) {
-		const struct prow *a = v[first], *b = v[i];
+		const struct prow *a = v[first].r, *b = v[i].r;
 		bool same = a->month == b->month && strcmp(a->f[C_ORG], b->f[C_ORG]) == 0 &&
 		            strcmp(a->f[C_GROUP], b->f[C_GROUP]) == 0 &&
 		            strcmp(a->f[C_NAT], b->f[C_NAT]) == 0;
@@ -292,9 +301,9 @@ static void check_duplicates(struct pimport *P)
 			first = i;
 			continue;
 		}
-		problem(P, b, C_ORG,
-		        "duplicate row for %s, %s, %s in %s (first at %s:%ld)", b->f[C_ORG],
-		        b->f[C_GROUP], b->f[C_NAT], b->f[C_MONTH], P->paths[a->file], a->line);
+		problem(P, b, C_ORG, "duplicate row for %s, %s, %s in %s (first at %s:%ld)",
+		        b->f[C_ORG], b->f[C_GROUP], b->f[C_NAT], b->f[C_MONTH], P->paths[a->file],
+		        a->line);
 	}
 	free(v);
 }
@@ -390,7 +399,8 @@ static void check_groups(struct pimport *P)
 			if (P->groups[k].used) {
 				const struct prow *r = &P->rows[P->groups[k].first_row];
 				problem(P, r, C_GROUP,
-				        "Staff group '%s' is a total of '%s', which the file also lists: "
+				        "Staff group '%s' is a total of '%s', which the file also "
+				        "lists: "
 				        "totals are never added to their components",
 				        r->f[C_GROUP], P->rows[P->groups[i].first_row].f[C_GROUP]);
 				break;
@@ -419,7 +429,8 @@ static int resolve_orgs(struct pimport *P, struct store *db, struct cadre_err *e
 		const struct org_index_entry *e = org_index_find(&ix, r->f[C_ORG]);
 		if (e) {
 			if (strcmp(e->kind, "nation") == 0 || strcmp(e->kind, "region") == 0)
-				problem(P, r, C_ORG, "Organisation code '%s' is a %s, not an organisation",
+				problem(P, r, C_ORG,
+				        "Organisation code '%s' is a %s, not an organisation",
 				        r->f[C_ORG], e->kind);
 			r->org_id = e->id;
 			continue;
@@ -477,11 +488,11 @@ static int check_months(struct pimport *P, struct store *db, struct cadre_err *e
 	return CADRE_OK;
 }
 
-static int load_rows(struct pimport *P, struct store *db, const int64_t *ids,
-                     struct cadre_err *err)
+static int load_rows(struct pimport *P, struct store *db, const int64_t *ids, struct cadre_err *err)
 {
-	static const char *const cols[] = {"month",       "org_id", "org_name",  "staff_group",
-	                                   "staff_group_code", "nationality", "fte", "import_id"};
+	static const char *const cols[] = {"month",       "org_id",           "org_name",
+	                                   "staff_group", "staff_group_code", "nationality",
+	                                   "fte",         "import_id"};
 	int rc = store_bulk_begin(db, "staff_in_post", cols, 8, err);
 	if (rc != CADRE_OK)
 		return rc;
@@ -522,7 +533,8 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 	if (rc != CADRE_OK)
 		return rc;
 	check_groups(P);
-	if ((rc = resolve_orgs(P, db, err)) != CADRE_OK || (rc = check_months(P, db, err)) != CADRE_OK)
+	if ((rc = resolve_orgs(P, db, err)) != CADRE_OK ||
+	    (rc = check_months(P, db, err)) != CADRE_OK)
 		return rc;
 	if (import_problems_total(&res->problems))
 		return import_problems_fail(&res->problems, err);
@@ -530,15 +542,16 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 		counts[P->rows[i].file]++;
 	for (size_t fi = 0; fi < P->npaths; fi++)
 		if ((rc = import_record_file(P->actor, db, "staff_in_post", P->paths[fi],
-		                             P->files[fi].sha256, counts[fi], P->now, &ids[fi], err)))
+		                             P->files[fi].sha256, counts[fi], P->now, &ids[fi],
+		                             err)))
 			return rc;
 	if ((rc = load_rows(P, db, ids, err)) != CADRE_OK)
 		return rc;
 	if ((rc = org_hierarchy_rebuild(P->actor, db, P->opt->clk, &res->rebuild, err)) != CADRE_OK)
 		return rc;
 	if (!P->opt->dry_run)
-		rc = import_audit(P->actor, db, P->opt->audit_key, "staff_in_post", P->files, counts, ids,
-		                  P->npaths, res, P->now, err);
+		rc = import_audit(P->actor, db, P->opt->audit_key, "staff_in_post", P->files,
+		                  counts, ids, P->npaths, res, P->now, err);
 	return rc;
 }
 
@@ -551,7 +564,8 @@ int staff_in_post_import(const struct actor *actor, struct store *db, const char
 	if (rc != CADRE_OK)
 		return rc;
 	if (!actor_is_system(actor))
-		return cadre_err_set(err, CADRE_EPERM, "only the system imports published statistics");
+		return cadre_err_set(err, CADRE_EPERM,
+		                     "only the system imports published statistics");
 	if (!n || n > 64)
 		return cadre_err_set(err, CADRE_EUSAGE, "give 1 to 64 files");
 	if (!opt->dry_run && !opt->audit_key)
@@ -634,7 +648,8 @@ static int read_unassigned(struct store *db, struct sip_kpi *out, struct cadre_e
 	while ((rc = store_step(st, err)) == CADRE_OK) {
 		if (out->nunassigned == alloc) {
 			alloc = alloc ? alloc * 2 : 64;
-			out->unassigned = xreallocarray(out->unassigned, alloc, sizeof *out->unassigned);
+			out->unassigned =
+			    xreallocarray(out->unassigned, alloc, sizeof *out->unassigned);
 		}
 		struct sip_org *o = &out->unassigned[out->nunassigned++];
 		memset(o, 0, sizeof *o);

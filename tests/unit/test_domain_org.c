@@ -23,8 +23,8 @@
 
 /* ---- queries the tests count with (worked out independently) ------------ */
 
-static const struct store_sql q_regions = {
-    "t_regions", "SELECT COUNT(*) FROM org WHERE kind = 'region'", NULL};
+static const struct store_sql q_regions = {"t_regions",
+                                           "SELECT COUNT(*) FROM org WHERE kind = 'region'", NULL};
 static const struct store_sql q_nations = {"t_nations",
                                            "SELECT COUNT(*) FROM org WHERE kind = 'nation'", NULL};
 static const struct store_sql q_icbs = {"t_icbs", "SELECT COUNT(*) FROM org WHERE kind = 'icb'",
@@ -36,8 +36,7 @@ static const struct store_sql q_edges = {"t_edges", "SELECT COUNT(*) FROM org_ed
 static const struct store_sql q_files = {"t_files", "SELECT COUNT(*) FROM ref_file", NULL};
 static const struct store_sql q_sources = {"t_sources", "SELECT COUNT(*) FROM ref_source", NULL};
 static const struct store_sql q_groups = {"t_groups", "SELECT COUNT(*) FROM staff_group", NULL};
-static const struct store_sql q_ethnic = {"t_ethnic", "SELECT COUNT(*) FROM ethnic_category",
-                                          NULL};
+static const struct store_sql q_ethnic = {"t_ethnic", "SELECT COUNT(*) FROM ethnic_category", NULL};
 static const struct store_sql q_pay = {"t_pay", "SELECT COUNT(*) FROM afc_pay", NULL};
 static const struct store_sql q_pay_b5 = {
     "t_pay_b5",
@@ -49,8 +48,7 @@ static const struct store_sql q_params = {"t_params", "SELECT COUNT(*) FROM work
                                           NULL};
 static const struct store_sql q_oncost = {"t_oncost", "SELECT COUNT(*) FROM on_cost", NULL};
 static const struct store_sql q_vsm = {"t_vsm", "SELECT COUNT(*) FROM vsm_pay", NULL};
-static const struct store_sql q_medical = {"t_medical", "SELECT COUNT(*) FROM medical_grade",
-                                           NULL};
+static const struct store_sql q_medical = {"t_medical", "SELECT COUNT(*) FROM medical_grade", NULL};
 static const struct store_sql q_occ = {"t_occ", "SELECT COUNT(*) FROM occupation_code", NULL};
 static const struct store_sql q_esr = {"t_esr", "SELECT COUNT(*) FROM esr_staff_group", NULL};
 static const struct store_sql q_audit = {"t_audit",
@@ -375,14 +373,13 @@ static void test_rules_by_hand(void **state)
 	struct org_new badkind = {.code = "X1", .kind = "planet", .name = "x", .source = "t"};
 	assert_int_equal(org_put(&t->sys, t->db, &badkind, false, &id, NULL, &e), CADRE_EINVAL);
 	assert_string_equal(e.msg, "organisation X1: unknown kind 'planet'");
-	assert_int_equal(org_edge_put(&t->sys, t->db, m.t1, m.t1, ORG_EDGE_SNAPSHOT, 202001, 0, "s",
-	                              &e),
-	                 CADRE_EINVAL);
-	assert_int_equal(org_edge_put(&t->sys, t->db, m.t1, m.i1, ORG_EDGE_SNAPSHOT, 202013, 0, "s",
-	                              &e),
-	                 CADRE_EINVAL);
-	assert_int_equal(org_get(&t->sys, t->db, "NOPE", &v.node, &e),
-	                 CADRE_ENOTFOUND);
+	assert_int_equal(
+	    org_edge_put(&t->sys, t->db, m.t1, m.t1, ORG_EDGE_SNAPSHOT, 202001, 0, "s", &e),
+	    CADRE_EINVAL);
+	assert_int_equal(
+	    org_edge_put(&t->sys, t->db, m.t1, m.i1, ORG_EDGE_SNAPSHOT, 202013, 0, "s", &e),
+	    CADRE_EINVAL);
+	assert_int_equal(org_get(&t->sys, t->db, "NOPE", &v.node, &e), CADRE_ENOTFOUND);
 	assert_string_equal(e.msg, "no organisation with code 'NOPE'");
 }
 
@@ -508,8 +505,9 @@ static void test_scope(void **state)
 	testorg_sickness_paths(paths);
 	struct import_opts opt = {.audit_key = t->key, .clk = &t->clk.clock};
 	struct import_result *res = xcalloc(1, sizeof *res);
-	assert_int_equal(sickness_import(&t->sys, t->db, (const char *const *)paths, 9, &opt, res, &e),
-	                 CADRE_OK);
+	assert_int_equal(
+	    sickness_import(&t->sys, t->db, (const char *const *)paths, 9, &opt, res, &e),
+	    CADRE_OK);
 	struct org_node qhl, rxk, rax;
 	assert_int_equal(org_get(&t->sys, t->db, "QHL", &qhl, &e), CADRE_OK);
 	assert_int_equal(org_get(&t->sys, t->db, "RXK", &rxk, &e), CADRE_OK);
@@ -646,7 +644,8 @@ static void test_bad_refdata(void **state)
 	     "@D/pay/afc-pay-2024-25.csv:3:13: annual_salary_pence '23615.00' is not a whole "
 	     "number of pence"},
 	    {"pay/afc-pay-2024-25.csv",
-	     "2024/25,1,,,not available: band 1 is closed to new entrants; the source gives no band "
+	     "2024/25,1,,,not available: band 1 is closed to new entrants; the source gives no "
+	     "band "
 	     "1 figure,",
 	     "2024/25,1,,,published,",
 	     "@D/pay/afc-pay-2024-25.csv:2:12: annual_salary_pence is empty but the status does "
@@ -742,12 +741,8 @@ static void test_bad_refdata(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_resolve_rule),
-	    BOTH(test_refdata_load),
-	    BOTH(test_rules_by_hand),
-	    BOTH(test_real_hierarchy),
-	    BOTH(test_scope),
-	    BOTH(test_bad_refdata),
+	    cmocka_unit_test(test_resolve_rule), BOTH(test_refdata_load), BOTH(test_rules_by_hand),
+	    BOTH(test_real_hierarchy),           BOTH(test_scope),        BOTH(test_bad_refdata),
 	};
 	return cmocka_run_group_tests_name("domain_org", tests, NULL, NULL);
 }

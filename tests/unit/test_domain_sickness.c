@@ -68,7 +68,8 @@ static void read_pub(const char *path, struct pubset *s)
 		(void)snprintf(p->org, sizeof p->org, "%s", fl[5].s);
 		assert_int_equal(num_parse_double(fl[8].s, fl[8].len, &p->lost, &e), CADRE_OK);
 		assert_int_equal(num_parse_double(fl[9].s, fl[9].len, &p->avail, &e), CADRE_OK);
-		assert_int_equal(num_parse_fixed(fl[10].s, fl[10].len, 2, &p->rate_h, &e), CADRE_OK);
+		assert_int_equal(num_parse_fixed(fl[10].s, fl[10].len, 2, &p->rate_h, &e),
+		                 CADRE_OK);
 	}
 	assert_int_equal(rc, CADRE_DONE);
 	csv_reader_free(r);
@@ -155,7 +156,8 @@ static void test_real_data(void **state)
 	for (int i = 0; i < 9; i++)
 		read_pub(paths[i], &s);
 	assert_int_equal(s.n, 2554); /* 285 x 6 + 283 + 281 + 280 */
-	struct import_result *res = import(t, (const char *const *)paths, 9, false, false, CADRE_OK);
+	struct import_result *res =
+	    import(t, (const char *const *)paths, 9, false, false, CADRE_OK);
 	assert_int_equal(res->rows, 2554);
 	assert_int_equal(res->files, 9);
 	assert_int_equal(res->nmonths, 9);
@@ -183,7 +185,8 @@ static void test_real_data(void **state)
 			fail_msg("%s %d: %s", p->org, p->month, e.msg);
 		if (k.rate_hundredths != p->rate_h || k.rows != 1)
 			fail_msg("%s %d: rate %lld rows %lld, published %lld", p->org, p->month,
-			         (long long)k.rate_hundredths, (long long)k.rows, (long long)p->rate_h);
+			         (long long)k.rate_hundredths, (long long)k.rows,
+			         (long long)p->rate_h);
 		close_to(k.fte_days_lost, p->lost, p->org);
 		sickness_kpi_free(&k);
 	}
@@ -314,7 +317,7 @@ struct snapshot {
 
 static struct snapshot snap(struct testdomain *t)
 {
-	const struct store_sql *q[] = {&q_n_rows,   &q_n_orgs,  &q_n_edges,
+	const struct store_sql *q[] = {&q_n_rows,    &q_n_orgs,  &q_n_edges,
 	                               &q_n_imports, &q_n_audit, &q_n_anc};
 	struct snapshot s;
 	for (size_t i = 0; i < 6; i++)
@@ -388,11 +391,12 @@ static void test_bad_input(void **state)
 	free(f);
 
 	f = fixture("staff-in-post-given-to-sickness.csv");
-	reject(t, (const char *const *)&f, 1, false,
-	       "this is not an NHS Sickness Absence Rates file: its header is that of HCHS staff in "
-	       "post by staff group, nationality and organisation (import it with `cadre import "
-	       "staff-in-post`)",
-	       1, 1);
+	reject(
+	    t, (const char *const *)&f, 1, false,
+	    "this is not an NHS Sickness Absence Rates file: its header is that of HCHS staff in "
+	    "post by staff group, nationality and organisation (import it with `cadre import "
+	    "staff-in-post`)",
+	    1, 1);
 	free(f);
 
 	f = fixture("duplicated-org-month.csv");
@@ -436,8 +440,9 @@ static void test_bad_input(void **state)
 	/* a replace that fails on another file leaves the month as it was */
 	f = fixture("wrong-date.csv");
 	const char *mixed[] = {april, f};
-	reject(t, mixed, 2, true, "DATE '2024-04-30' is not a date in the publication's form "
-	                          "DD/MM/YYYY",
+	reject(t, mixed, 2, true,
+	       "DATE '2024-04-30' is not a date in the publication's form "
+	       "DD/MM/YYYY",
 	       2, 1);
 	assert_int_equal(testdomain_count(t->db, &q_max_import), second_import);
 	free(f);
@@ -459,7 +464,8 @@ static void test_bad_input(void **state)
 	res = import(t, &missing, 1, false, false, CADRE_EINVAL);
 	char got[1024];
 	import_problem_format(&res->problems.v[0], got, sizeof got);
-	assert_string_equal(got, "/nonexistent/sickness.csv: cannot open: No such file or directory");
+	assert_string_equal(got,
+	                    "/nonexistent/sickness.csv: cannot open: No such file or directory");
 	free(res);
 }
 
@@ -515,21 +521,22 @@ static void test_cli_binary(void **state)
 	assert_non_null(strstr(buf_cstr(&out), "loaded the reference data"));
 
 	buf_reset(&out);
-	(void)snprintf(cmd, sizeof cmd, "cd %s && '%s' --db '%s' import sickness '%s' '%s' 2>&1", dir,
-	               bin, db, april, may);
+	(void)snprintf(cmd, sizeof cmd, "cd %s && '%s' --db '%s' import sickness '%s' '%s' 2>&1",
+	               dir, bin, db, april, may);
 	if (run(cmd, &out) != 0)
 		fail_msg("import: %s", buf_cstr(&out));
 	assert_non_null(strstr(buf_cstr(&out), "imported 570 rows of NHS Sickness Absence Rates"));
 
 	buf_reset(&out);
-	(void)snprintf(cmd, sizeof cmd, "cd %s && '%s' --db '%s' import sickness '%s' 2>&1", dir, bin,
-	               db, bad);
+	(void)snprintf(cmd, sizeof cmd, "cd %s && '%s' --db '%s' import sickness '%s' 2>&1", dir,
+	               bin, db, bad);
 	assert_int_equal(run(cmd, &out), 1);
 	char want[1024];
-	(void)snprintf(want, sizeof want,
-	               "%s:2:1: DATE '2024-04-30' is not a date in the publication's form "
-	               "DD/MM/YYYY\ncadre import sickness: rejected: 1 problem; nothing was written\n",
-	               bad);
+	(void)snprintf(
+	    want, sizeof want,
+	    "%s:2:1: DATE '2024-04-30' is not a date in the publication's form "
+	    "DD/MM/YYYY\ncadre import sickness: rejected: 1 problem; nothing was written\n",
+	    bad);
 	assert_string_equal(buf_cstr(&out), want);
 
 	buf_reset(&out);
@@ -558,8 +565,8 @@ static void test_cli_binary(void **state)
 	json_decref(o);
 
 	buf_reset(&out);
-	(void)snprintf(cmd, sizeof cmd, "cd %s && '%s' --db '%s' org show RXK --as-of 2024-05 --json",
-	               dir, bin, db);
+	(void)snprintf(cmd, sizeof cmd,
+	               "cd %s && '%s' --db '%s' org show RXK --as-of 2024-05 --json", dir, bin, db);
 	assert_int_equal(run(cmd, &out), 0);
 	o = json_loads(buf_cstr(&out), 0, &je);
 	assert_non_null(o);

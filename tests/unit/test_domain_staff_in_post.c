@@ -155,7 +155,8 @@ static void test_real_file(void **state)
 	char *path = testorg_shared(SIP_REL);
 	struct pubsums *s = xcalloc(1, sizeof *s);
 	read_sums(path, s);
-	struct import_result *res = import(t, (const char *const *)&path, 1, false, false, CADRE_OK);
+	struct import_result *res =
+	    import(t, (const char *const *)&path, 1, false, false, CADRE_OK);
 	assert_int_equal(res->rows, 81603);
 	assert_int_equal(res->nmonths, 2);
 	assert_int_equal(res->months[0], 201709);
@@ -212,7 +213,8 @@ static void test_real_file(void **state)
 			bool found = false;
 			for (size_t j = 0; j < s->ngroups[m]; j++)
 				if (strcmp(s->groups[m][j].key, k.groups[i].name) == 0) {
-					close_to(k.groups[i].fte, s->groups[m][j].fte, k.groups[i].name);
+					close_to(k.groups[i].fte, s->groups[m][j].fte,
+					         k.groups[i].name);
 					found = true;
 				}
 			assert_true(found);
@@ -295,9 +297,9 @@ static void test_real_file(void **state)
 	assert_int_equal(import_problems_total(&res->problems), 2); /* both months */
 	char got[1024], want[1024];
 	import_problem_format(&res->problems.v[0], got, sizeof got);
-	(void)snprintf(want, sizeof want,
-	               "%s:2:1: 2017-09 is already loaded (40511 rows); use --replace to replace it",
-	               path);
+	(void)snprintf(
+	    want, sizeof want,
+	    "%s:2:1: 2017-09 is already loaded (40511 rows); use --replace to replace it", path);
 	assert_string_equal(got, want);
 	free(res);
 	res = import(t, (const char *const *)&path, 1, true, false, CADRE_OK);
@@ -334,7 +336,8 @@ static void reject(struct testdomain *t, const char *text, const char *reason, l
 	                     testdomain_count(t->db, &q_n_imports),
 	                     testdomain_count(t->db, &q_n_audit)};
 	char *p = write_tmp(text);
-	struct import_result *res = import(t, (const char *const *)&p, 1, false, false, CADRE_EINVAL);
+	struct import_result *res =
+	    import(t, (const char *const *)&p, 1, false, false, CADRE_EINVAL);
 	char got[2048], want[2048];
 	import_problem_format(&res->problems.v[0], got, sizeof got);
 	/* FILE in the reason stands for the file's path */
@@ -371,21 +374,25 @@ static void test_bad_input(void **state)
 	       2, 25);
 	reject(t, H "2018-JUN,R0A,Manchester,Midwives,British,-1\n",
 	       "FTE '-1' is not a number of 0 or more", 2, 42);
-	reject(t, H "2018-JUN,R0A,Manchester,Midwives,British,3.5\n"
-	            "2018-JUN,R0A,Manchester,Midwives,Irish,1\n"
-	            "2018-JUN,R0A,Manchester,Midwives,British,2\n",
+	reject(t,
+	       H "2018-JUN,R0A,Manchester,Midwives,British,3.5\n"
+	         "2018-JUN,R0A,Manchester,Midwives,Irish,1\n"
+	         "2018-JUN,R0A,Manchester,Midwives,British,2\n",
 	       "duplicate row for R0A, Midwives, British in 2018-JUN (first at FILE:2)", 4, 10);
-	reject(t, H "2018-JUN,R0A,Manchester,Total,British,3.5\n"
-	            "2018-JUN,R0A,Manchester,Midwives,British,2\n",
-	       "Staff group 'Total' is a total of 'Midwives', which the file also lists: totals are "
-	       "never added to their components",
-	       2, 25);
+	reject(
+	    t,
+	    H "2018-JUN,R0A,Manchester,Total,British,3.5\n"
+	      "2018-JUN,R0A,Manchester,Midwives,British,2\n",
+	    "Staff group 'Total' is a total of 'Midwives', which the file also lists: totals are "
+	    "never added to their components",
+	    2, 25);
 	reject(t, "Month,Organisation code,Organisation name,Staff group,Nationality,FTE_VALUE\n",
 	       "header differs from the HCHS staff in post publication: column 6 is 'FTE_VALUE', "
 	       "expected 'FTE'",
 	       1, 67);
-	reject(t, "DATE,NHSE_REGION_CODE,NHSE_REGION_NAME,ICS_CODE,ICS_NAME,ORG_CODE,ORG_NAME,"
-	          "ORG_TYPE,FTE_DAYS_LOST,FTE_DAYS_AVAILABLE,SICKNESS_ABSENCE_RATE_PERCENT\n",
+	reject(t,
+	       "DATE,NHSE_REGION_CODE,NHSE_REGION_NAME,ICS_CODE,ICS_NAME,ORG_CODE,ORG_NAME,"
+	       "ORG_TYPE,FTE_DAYS_LOST,FTE_DAYS_AVAILABLE,SICKNESS_ABSENCE_RATE_PERCENT\n",
 	       "this is not an HCHS staff in post file: its header is that of NHS Sickness Absence "
 	       "Rates (import it with `cadre import sickness`)",
 	       1, 1);

@@ -82,8 +82,8 @@ static inline void testorg_sickness_paths(char *paths[9])
 {
 	for (int m = 4; m <= 12; m++) {
 		char rel[96];
-		(void)snprintf(rel, sizeof rel, "nhs-sickness-absence/nhs_sickness_absence_2024-%02d.csv",
-		               m);
+		(void)snprintf(rel, sizeof rel,
+		               "nhs-sickness-absence/nhs_sickness_absence_2024-%02d.csv", m);
 		paths[m - 4] = testorg_shared(rel);
 	}
 }
