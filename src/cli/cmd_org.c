@@ -82,10 +82,12 @@ static void show_text(struct cli *cli, const struct org_view *v)
 		(void)fprintf(out, "open %s%s%s\n", v->node.open_date[0] ? v->node.open_date : "?",
 		              v->node.close_date[0] ? ", closed " : "", v->node.close_date);
 	(void)fprintf(out, "as of %s", asked);
-	if (v->effective_month != v->month)
-		(void)fprintf(out, " (the hierarchy is known for %s; %s's applies)",
-		              v->month < v->effective_month ? "later months" : "earlier months",
-		              used);
+	if (v->month < v->effective_month)
+		(void)fprintf(
+		    out, " (before every known edge: the earliest known edges apply, as in %s)",
+		    used);
+	else if (v->month > v->effective_month)
+		(void)fprintf(out, " (after the latest source: %s's hierarchy holds)", used);
 	(void)fputc('\n', out);
 	if (v->flags & ORG_FLAG_UNASSIGNED) {
 		(void)fprintf(out, "parent: none known in %s: counted only in England's total\n",

@@ -336,6 +336,53 @@ int org_edge_put(const struct actor *actor, struct store *db, int64_t child, int
 	return store_exec(st, err);
 }
 
+/* edge_check: the rules org_edge_put applies to one edge. */
+static int edge_check(int64_t child, int64_t parent, enum org_edge_kind kind, int from_month,
+                      int to_month, struct cadre_err *err)
+{
+	if (child == parent)
+		return cadre_err_set(err, CADRE_EINVAL, "an organisation cannot be its own parent");
+	if (!date_month_valid(from_month) || (to_month && !date_month_valid(to_month)) ||
+	    (to_month && to_month < from_month))
+		return cadre_err_set(err, CADRE_EINVAL, "edge months %d..%d are not valid",
+		                     from_month, to_month);
+	if (kind == ORG_EDGE_PUBLISHED && !to_month)
+		return cadre_err_set(err, CADRE_EINVAL, "a published edge needs its last month");
+	return CADRE_OK;
+}
+
+int org_edges_put_many(const struct actor *actor, struct store *db, const struct org_edge_new *v,
+                       size_t n, enum org_edge_kind kind, const char *source, struct cadre_err *err)
+{
+	int rc = actor_check(actor, err);
+	if (rc != CADRE_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = edge_check(v[i].child, v[i].parent, kind, v[i].from_month, v[i].to_month,
+		                     err)) != CADRE_OK)
+			return rc;
+	if (!n)
+		return CADRE_OK;
+	static const char *const cols[] = {"child_id",   "parent_id", "kind",
+	                                   "from_month", "to_month",  "source"};
+	if ((rc = store_bulk_begin(db, "org_edge", cols, 6, err)) != CADRE_OK)
+		return rc;
+	const char *k = edge_kind_name(kind);
+	for (size_t i = 0; i < n; i++) {
+		struct store_value row[6] = {
+		    STORE_V_I64(v[i].child),
+		    STORE_V_I64(v[i].parent),
+		    STORE_V_TEXT(k, strlen(k)),
+		    STORE_V_I64(v[i].from_month),
+		    v[i].to_month ? STORE_V_I64(v[i].to_month) : STORE_V_NULL,
+		    STORE_V_TEXT(source, strlen(source)),
+		};
+		if ((rc = store_bulk_row(db, row, err)) != CADRE_OK)
+			return rc;
+	}
+	return store_bulk_end(db, NULL, err);
+}
+
 int org_edges_clear(const struct actor *actor, struct store *db, const char *source, int month,
                     int64_t *removed, struct cadre_err *err)
 {

@@ -118,6 +118,22 @@ int org_edge_put(const struct actor *actor, struct store *db, int64_t child, int
                  enum org_edge_kind kind, int from_month, int to_month, const char *source,
                  struct cadre_err *err);
 
+/* org_edge_new: one edge for org_edges_put_many. */
+struct org_edge_new {
+	int64_t child;
+	int64_t parent;
+	int from_month;
+	int to_month; /* published: last month covered; snapshot: 0 */
+};
+
+/* org_edges_put_many: org_edge_put for n edges of one kind and source, in
+ * one bulk load (an import's thousands of edges).  The edges are checked
+ * as org_edge_put checks them before anything is loaded; a duplicate of
+ * an existing edge fails the load (CADRE_ECONFLICT). */
+int org_edges_put_many(const struct actor *actor, struct store *db, const struct org_edge_new *v,
+                       size_t n, enum org_edge_kind kind, const char *source,
+                       struct cadre_err *err);
+
 /* org_edges_clear: forget what source said (month 0: for every month;
  * otherwise the edges observed in that month).  *removed may be NULL. */
 int org_edges_clear(const struct actor *actor, struct store *db, const char *source, int month,

@@ -56,14 +56,6 @@ static const struct store_sql q_month_delete = {
     .sql = "DELETE FROM sickness_absence WHERE month = $1",
 };
 
-static const struct store_sql q_row_insert = {
-    .name = "sickness_row_insert",
-    .sql = "INSERT INTO sickness_absence (month, org_id, published_date, region_code, "
-           "region_name, ics_code, ics_name, org_code, org_name, org_type, fte_days_lost, "
-           "fte_days_available, rate_percent, import_id) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-           "$8, $9, $10, $11, $12, $13, $14)",
-};
-
 static const struct store_sql q_kpi = {
     .name = "sickness_kpi",
     .sql = "SELECT s.month, SUM(s.fte_days_lost), SUM(s.fte_days_available), COUNT(*), "
@@ -503,60 +495,71 @@ static int check_months(struct simport *S, struct store *db, struct cadre_err *e
 }
 
 /* put_edges: the file's own hierarchy for its month: organisation -> ICS,
- * ICS -> region (once per ICS and month). */
+ * ICS -> region (once per ICS and month), in one bulk load. */
 static int put_edges(struct simport *S, struct store *db, struct cadre_err *err)
 {
 	struct sref *v = xcalloc(S->nrows + 1, sizeof *v);
+	struct org_edge_new *e = xcalloc(2 * S->nrows + 1, sizeof *e);
+	size_t n = 0;
 	for (size_t i = 0; i < S->nrows; i++)
 		v[i].r = &S->rows[i];
 	qsort(v, S->nrows, sizeof *v, ics_cmp);
-	int rc = CADRE_OK;
-	for (size_t i = 0; i < S->nrows && rc == CADRE_OK; i++) {
-		struct srow *r = v[i].r;
+	for (size_t i = 0; i < S->nrows; i++) {
+		const struct srow *r = v[i].r;
 		if (r->org_id != r->ics_id)
-			rc = org_edge_put(S->actor, db, r->org_id, r->ics_id, ORG_EDGE_PUBLISHED,
-			                  r->month, r->month, SICKNESS_SOURCE, err);
+			e[n++] = (struct org_edge_new){r->org_id, r->ics_id, r->month, r->month};
 		bool first_of_ics =
 		    i == 0 || v[i - 1].r->month != r->month || v[i - 1].r->ics_id != r->ics_id;
-		if (rc == CADRE_OK && first_of_ics && r->ics_id != r->region_id)
-			rc = org_edge_put(S->actor, db, r->ics_id, r->region_id, ORG_EDGE_PUBLISHED,
-			                  r->month, r->month, SICKNESS_SOURCE, err);
-		if (rc != CADRE_OK)
-			cadre_err_prefix(err, "%s:%ld", S->paths[r->file], r->line);
+		if (first_of_ics && r->ics_id != r->region_id)
+			e[n++] = (struct org_edge_new){r->ics_id, r->region_id, r->month, r->month};
 	}
+	int rc = org_edges_put_many(S->actor, db, e, n, ORG_EDGE_PUBLISHED, SICKNESS_SOURCE, err);
+	free(e);
 	free(v);
 	return rc;
 }
 
+/* insert_rows: the figures, in one bulk load. */
 static int insert_rows(struct simport *S, struct store *db, const int64_t *import_ids,
                        struct cadre_err *err)
 {
+	static const char *const cols[] = {"month",        "org_id",        "published_date",
+	                                   "region_code",  "region_name",   "ics_code",
+	                                   "ics_name",     "org_code",      "org_name",
+	                                   "org_type",     "fte_days_lost", "fte_days_available",
+	                                   "rate_percent", "import_id"};
+	int rc = store_bulk_begin(db, "sickness_absence", cols, 14, err);
+	if (rc != CADRE_OK)
+		return rc;
 	for (size_t i = 0; i < S->nrows; i++) {
 		const struct srow *r = &S->rows[i];
-		struct store_stmt *st;
-		int rc = store_prepare(db, &q_row_insert, &st, err);
-		if (rc != CADRE_OK)
-			return rc;
-		store_bind_i64(st, 1, r->month);
-		store_bind_i64(st, 2, r->org_id);
-		store_bind_str(st, 3, r->date);
-		store_bind_str(st, 4, r->f[C_REGION]);
-		store_bind_str(st, 5, r->f[C_REGION_NAME]);
-		store_bind_str(st, 6, r->f[C_ICS]);
-		store_bind_str(st, 7, r->f[C_ICS_NAME]);
-		store_bind_str(st, 8, r->f[C_ORG]);
-		store_bind_str(st, 9, r->f[C_ORG_NAME]);
-		store_bind_str(st, 10, r->f[C_ORG_TYPE]);
-		store_bind_double(st, 11, r->lost);
-		store_bind_double(st, 12, r->avail);
-		store_bind_double(st, 13, r->rate);
-		store_bind_i64(st, 14, import_ids[r->file]);
-		if ((rc = store_exec(st, err)) != CADRE_OK) {
+#define T(c) STORE_V_TEXT(r->f[c], strlen(r->f[c]))
+		struct store_value v[14] = {
+		    STORE_V_I64(r->month),
+		    STORE_V_I64(r->org_id),
+		    STORE_V_TEXT(r->date, strlen(r->date)),
+		    T(C_REGION),
+		    T(C_REGION_NAME),
+		    T(C_ICS),
+		    T(C_ICS_NAME),
+		    T(C_ORG),
+		    T(C_ORG_NAME),
+		    T(C_ORG_TYPE),
+		    STORE_V_DOUBLE(r->lost),
+		    STORE_V_DOUBLE(r->avail),
+		    STORE_V_DOUBLE(r->rate),
+		    STORE_V_I64(import_ids[r->file]),
+		};
+#undef T
+		if ((rc = store_bulk_row(db, v, err)) != CADRE_OK) {
 			cadre_err_prefix(err, "%s:%ld", S->paths[r->file], r->line);
 			return rc;
 		}
-		S->res->rows++;
 	}
+	int64_t n = 0;
+	if ((rc = store_bulk_end(db, &n, err)) != CADRE_OK)
+		return rc;
+	S->res->rows = n;
 	return CADRE_OK;
 }
 
