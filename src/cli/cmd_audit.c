@@ -55,7 +55,7 @@ int cmd_audit_verify(struct cli *cli, int argc, char **argv)
 	struct store *db = NULL;
 	struct audit_verify_result res;
 	struct actor actor = actor_system("cli");
-	rc = db_open(cli->db, &db, &cli->err);
+	rc = cli_open_db(cli, &db);
 	if (rc == CADRE_OK)
 		rc = audit_verify(&actor, db, key, &res, &cli->err);
 	db_close(db);
@@ -176,7 +176,7 @@ int cmd_audit_log(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "audit log", "unexpected argument '%s'", argv[optind]);
 	struct store *db = NULL;
 	struct actor actor = actor_system("cli");
-	int rc = db_open(cli->db, &db, &cli->err);
+	int rc = cli_open_db(cli, &db);
 	if (rc == CADRE_OK)
 		rc = audit_log(&actor, db, since, log_entry, &l, &cli->err);
 	db_close(db);
@@ -225,7 +225,7 @@ int cmd_audit_redact(struct cli *cli, int argc, char **argv)
 		return rc;
 	struct store *db = NULL;
 	struct actor actor = actor_system("cli");
-	rc = db_open(cli->db, &db, &cli->err);
+	rc = cli_open_db(cli, &db);
 	if (rc == CADRE_OK)
 		rc = audit_redact(&actor, db, key, seq, reason, clock_system(), &cli->err);
 	db_close(db);

@@ -27,9 +27,12 @@ int cmd_backup(struct cli *cli, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage_error(
 		    cli, "backup", optind < argc ? "too many arguments" : "name the backup FILE");
-	int rc = db_backup(cli->db, argv[optind], &cli->err);
+	const char *url = cli_db_url(cli);
+	if (!url)
+		return cli->err.status;
+	int rc = db_backup(url, argv[optind], &cli->err);
 	if (rc != CADRE_OK)
 		return rc;
-	(void)fprintf(cli->out, "%s: backed up to %s\n", cli->db, argv[optind]);
+	(void)fprintf(cli->out, "%s: backed up to %s\n", url, argv[optind]);
 	return CADRE_OK;
 }

@@ -4,13 +4,14 @@
 #include "base/clock.h"
 #include "cli/cli.h"
 #include "cli/keys.h"
+#include "io/config.h"
 #include "cli_index.h"
 #include "domain/actor.h"
 #include "domain/db.h"
 #include "domain/refdata.h"
 
 /* init_refdata: load data/ into the new database, audited when the
- * secrets file already holds the audit key. */
+ * secrets file holds the audit key (it does once init has made it). */
 static int init_refdata(struct cli *cli, const char *url)
 {
 	char dir[REFDATA_PATH_MAX];
@@ -34,7 +35,7 @@ static int init_refdata(struct cli *cli, const char *url)
 			              "loaded the reference data from %s: %zu files, %lld "
 			              "organisations%s\n",
 			              dir, rr.nfiles, (long long)rr.orgs_created,
-			              have_key ? "" : " (not audited: no audit key yet)");
+			              have_key ? "" : " (not audited: no audit key)");
 	}
 	cli_key_wipe(key);
 	return rc;
@@ -51,6 +52,8 @@ static int init_refdata(struct cli *cli, const char *url)
  * never in the URL.
  * Refuses a database that already holds tables; use `cadre migrate` to
  * update an existing Cadre database.
+ * Also creates the secrets file (secrets.file, default ./secrets.ini) with
+ * mode 0600 and fresh keys when it does not exist; an existing one is kept.
  * Then loads the reference data shipped under data/ (regions, ICBs, trusts,
  * staff groups, codes, pay tables, parameters; see `cadre refdata load`),
  * from $CADRE_DATA_DIR, ./data or the data folder beside the binary.
@@ -65,11 +68,29 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(cli, "init", "unexpected argument '%s'", argv[optind]);
 	struct db_report rep;
-	int rc = db_init(cli->db, &rep, &cli->err);
+	const char *url = cli_db_url(cli);
+	if (!url)
+		return cli->err.status;
+	int rc = db_init(url, &rep, &cli->err);
 	if (rc != CADRE_OK)
 		return rc;
 	(void)fprintf(cli->out,
 	              "%s: created a Cadre database (%s), schema %04d, %d migration%s applied\n",
-	              cli->db, rep.kind, rep.version, rep.applied, rep.applied == 1 ? "" : "s");
-	return init_refdata(cli, cli->db);
+	              url, rep.kind, rep.version, rep.applied, rep.applied == 1 ? "" : "s");
+	/* The keys for pseudonyms and the audit trail: made once, never
+	 * replaced (a new audit key would fail every signature so far). */
+	const char *secrets = config_get_str(cli_config(cli), "secrets.file");
+	struct cadre_err gen;
+	cadre_err_clear(&gen);
+	rc = config_secrets_generate(secrets, &gen);
+	if (rc == CADRE_OK)
+		(void)fprintf(cli->out,
+		              "%s: created the secrets file (mode 0600); keep it safe and "
+		              "out of backups of the database\n",
+		              secrets);
+	else if (rc == CADRE_ECONFLICT)
+		(void)fprintf(cli->out, "%s: secrets file kept\n", secrets);
+	else
+		return cadre_err_set(&cli->err, rc, "%s", gen.msg);
+	return init_refdata(cli, url);
 }

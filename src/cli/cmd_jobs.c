@@ -95,7 +95,7 @@ int cmd_jobs(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "jobs", "unexpected argument '%s'", argv[optind]);
 	struct store *db = NULL;
 	struct actor actor = actor_system("cli");
-	int rc = db_open(cli->db, &db, &cli->err);
+	int rc = cli_open_db(cli, &db);
 	if (rc == CADRE_OK)
 		rc = job_reap(&actor, db, clock_system(), NULL, &cli->err);
 	if (rc == CADRE_OK)

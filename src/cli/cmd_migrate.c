@@ -33,16 +33,18 @@ int cmd_migrate(struct cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(cli, "migrate", "unexpected argument '%s'", argv[optind]);
 	struct db_report rep;
-	int rc = db_migrate(cli->db, check, &rep, &cli->err);
+	const char *url = cli_db_url(cli);
+	if (!url)
+		return cli->err.status;
+	int rc = db_migrate(url, check, &rep, &cli->err);
 	if (rc != CADRE_OK)
 		return rc;
 	if (check)
-		(void)fprintf(cli->out, "%s: up to date (schema %04d)\n", cli->db, rep.latest);
+		(void)fprintf(cli->out, "%s: up to date (schema %04d)\n", url, rep.latest);
 	else if (rep.applied == 0)
-		(void)fprintf(cli->out, "%s: already up to date (schema %04d)\n", cli->db,
-		              rep.version);
+		(void)fprintf(cli->out, "%s: already up to date (schema %04d)\n", url, rep.version);
 	else
-		(void)fprintf(cli->out, "%s: applied %d migration%s; schema is now %04d\n", cli->db,
+		(void)fprintf(cli->out, "%s: applied %d migration%s; schema is now %04d\n", url,
 		              rep.applied, rep.applied == 1 ? "" : "s", rep.version);
 	return CADRE_OK;
 }

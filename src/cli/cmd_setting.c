@@ -32,7 +32,7 @@ static int open_for_change(struct cli *cli, unsigned char key[AUDIT_KEY_BYTES], 
 {
 	int rc = cli_audit_key(cli, key);
 	if (rc == CADRE_OK)
-		rc = db_open(cli->db, db, &cli->err);
+		rc = cli_open_db(cli, db);
 	return rc;
 }
 
@@ -95,7 +95,7 @@ int cmd_setting_get(struct cli *cli, int argc, char **argv)
 	struct actor actor = actor_system("cli");
 	struct buf b;
 	buf_init(&b, SETTING_VALUE_MAX + 1);
-	rc = db_open(cli->db, &db, &cli->err);
+	rc = cli_open_db(cli, &db);
 	if (rc == CADRE_OK)
 		rc = setting_get(&actor, db, argv[optind], &b, &cli->err);
 	if (rc == CADRE_OK)
@@ -129,7 +129,7 @@ int cmd_setting_list(struct cli *cli, int argc, char **argv)
 		return rc;
 	struct store *db = NULL;
 	struct actor actor = actor_system("cli");
-	rc = db_open(cli->db, &db, &cli->err);
+	rc = cli_open_db(cli, &db);
 	if (rc == CADRE_OK)
 		rc = setting_list(&actor, db, setting_line, cli, &cli->err);
 	db_close(db);

@@ -61,8 +61,7 @@ static void run(const struct fx *f, struct run *r, const char *first, ...)
 		argv[argc++] = (char *)w;
 	va_end(ap);
 	argv[argc] = NULL;
-	struct cli cli = {
-	    .out = tmpfile(), .errout = tmpfile(), .db = f->url, .config_path = "cadre.ini"};
+	struct cli cli = {.out = tmpfile(), .errout = tmpfile(), .db = f->url, .config_path = NULL};
 	assert_non_null(cli.out);
 	assert_non_null(cli.errout);
 	r->code = cli_run(&cli, argc, argv);
@@ -104,6 +103,9 @@ static int setup(void **state, bool pg)
 	run(f, &r, "init", END);
 	if (r.code != 0)
 		fail_msg("init: %s", r.err);
+	/* init made a secrets file with random keys; the tests write their
+	 * own, with a known key, when they need one. */
+	assert_int_equal(unlink("secrets.ini"), 0);
 	*state = f;
 	return 0;
 }
