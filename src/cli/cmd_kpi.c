@@ -89,12 +89,13 @@ static int sickness_json(struct cli *cli, const struct sickness_kpi *k)
 		              "unassigned", (json_int_t)m->unassigned_rows));
 	}
 	json_t *o = json_pack(
-	    "{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:I, s:I, s:o, s:o}", "org", k->org.code,
-	    "name", k->org.name, "kind", k->org.kind, "from", a, "to", b, "fte_days_lost",
-	    round5(k->fte_days_lost), "fte_days_available", round5(k->fte_days_available),
-	    "rate_percent", rate_of(k->rate_hundredths), "organisation_months", (json_int_t)k->rows,
-	    "months_with_data", (json_int_t)k->months_with_data, "months", months,
-	    "months_without_data", missing);
+	    "{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:o, s:o}", "org",
+	    k->org.code, "name", k->org.name, "kind", k->org.kind, "from", a, "to", b,
+	    "fte_days_lost", round5(k->fte_days_lost), "fte_days_available",
+	    round5(k->fte_days_available), "rate_percent", rate_of(k->rate_hundredths),
+	    "organisation_months", (json_int_t)k->rows, "months_with_data",
+	    (json_int_t)k->months_with_data, "placed_by_earliest_known_edges", (json_int_t)earliest,
+	    "unassigned", (json_int_t)unassigned, "months", months, "months_without_data", missing);
 	if (earliest)
 		json_object_set_new(
 		    o, "note",

@@ -1267,10 +1267,12 @@ int refdata_find_dir(char *out, size_t n, struct cadre_err *err)
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (len > 0) {
 		exe[len] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
+		/* the source tree above a build folder (build/cadre,
+		 * build-san/tests/unit/test_x), or an install prefix */
+		char *slash;
+		for (int up = 0; up < 4 && (slash = strrchr(exe, '/')) != NULL; up++) {
 			*slash = '\0';
-			const char *tries[] = {"../data", "../share/cadre/data"};
+			const char *tries[] = {"data", "share/cadre/data"};
 			for (size_t i = 0; i < 2; i++) {
 				char cand[REFDATA_PATH_MAX + 64];
 				(void)snprintf(cand, sizeof cand, "%s/%s", exe, tries[i]);
@@ -1283,5 +1285,5 @@ int refdata_find_dir(char *out, size_t n, struct cadre_err *err)
 	}
 	return cadre_err_set(err, CADRE_ENOTFOUND,
 	                     "reference data not found: set CADRE_DATA_DIR to the folder holding "
-	                     "ods/regions.csv");
+	                     "ods/regions.csv, then run `cadre refdata load`");
 }

@@ -60,9 +60,10 @@ struct refdata_report {
 };
 
 /* refdata_find_dir: the reference data folder: $CADRE_DATA_DIR, else
- * ./data, else data/ beside the folder holding the running binary (the
- * source tree of a build folder), else share/cadre/data beside it.  A
- * folder counts when it holds ods/regions.csv.  CADRE_ENOTFOUND otherwise. */
+ * ./data, else data/ or share/cadre/data in one of the four folders above
+ * the running binary (the source tree above a build folder, an install
+ * prefix).  A folder counts when it holds ods/regions.csv.
+ * CADRE_ENOTFOUND otherwise. */
 int refdata_find_dir(char *out, size_t n, struct cadre_err *err);
 
 /* refdata_load: check every file under dir, then load them all in one
