@@ -3,41 +3,32 @@
 
 #include "base/clock.h"
 #include "cli/cli.h"
-#include "cli/keys.h"
 #include "io/config.h"
 #include "cli_index.h"
 #include "domain/actor.h"
 #include "domain/db.h"
 #include "domain/refdata.h"
 
-/* init_refdata: load data/ into the new database, audited when the
- * secrets file holds the audit key (it does once init has made it). */
+/* init_refdata: load data/ into the new database.  Part of creating it,
+ * so not an audit entry: ref_file records each file's SHA-256, and later
+ * reloads (`cadre refdata load`) are audited. */
 static int init_refdata(struct cli *cli, const char *url)
 {
 	char dir[REFDATA_PATH_MAX];
 	int rc = refdata_find_dir(dir, sizeof dir, &cli->err);
 	if (rc != CADRE_OK)
 		return rc;
-	unsigned char key[AUDIT_KEY_BYTES];
-	struct cadre_err kerr = cli->err;
-	bool have_key = cli_audit_key(cli, key) == CADRE_OK;
-	if (!have_key)
-		cli->err = kerr;
 	struct store *db;
-	if ((rc = db_open(url, &db, &cli->err)) == CADRE_OK) {
-		struct actor sys = actor_system("cli");
-		struct refdata_report rr;
-		rc = refdata_load(&sys, db, dir, have_key ? key : NULL, clock_system(), &rr,
-		                  &cli->err);
-		db_close(db);
-		if (rc == CADRE_OK)
-			(void)fprintf(cli->out,
-			              "loaded the reference data from %s: %zu files, %lld "
-			              "organisations%s\n",
-			              dir, rr.nfiles, (long long)rr.orgs_created,
-			              have_key ? "" : " (not audited: no audit key)");
-	}
-	cli_key_wipe(key);
+	if ((rc = db_open(url, &db, &cli->err)) != CADRE_OK)
+		return rc;
+	struct actor sys = actor_system("cli");
+	struct refdata_report rr;
+	rc = refdata_load(&sys, db, dir, NULL, clock_system(), &rr, &cli->err);
+	db_close(db);
+	if (rc == CADRE_OK)
+		(void)fprintf(cli->out,
+		              "loaded the reference data from %s: %zu files, %lld organisations\n",
+		              dir, rr.nfiles, (long long)rr.orgs_created);
 	return rc;
 }
 
