@@ -7,6 +7,8 @@
 #include "cli/cli.h"
 #include "cli_index.h"
 #include "domain/actor.h"
+#include "domain/db.h"
+#include "domain/org.h"
 #include "io/config.h"
 #include "web/router.h"
 #include "web/wire.h"
@@ -36,6 +38,29 @@ static int as_authn(void *ctx, struct web_request *req, const struct actor **out
 	return CADRE_OK;
 }
 
+/* england_id: England's organisation id in the database at url, or 0 (with
+ * a warning) when the database or England is not there. */
+static int64_t england_id(struct cli *cli, const char *url)
+{
+	struct store *db;
+	struct cadre_err e;
+	int64_t id = 0;
+	if (db_open(url, &db, &e) == CADRE_OK) {
+		struct actor sys = actor_system("cli");
+		struct org_node eng;
+		if (org_get(&sys, db, HTTP_AS_ORG_CODE, &eng, &e) == CADRE_OK)
+			id = eng.id;
+		db_close(db);
+	}
+	if (!id)
+		(void)fprintf(
+		    cli->errout,
+		    "cadre http: England (%s) is not in the database (%s); the --as grant "
+		    "covers no organisation\n",
+		    HTTP_AS_ORG_CODE, e.msg);
+	return id;
+}
+
 static bool role_ok(const char *r)
 {
 	size_t n = strlen(r);
@@ -58,8 +83,9 @@ static bool role_ok(const char *r)
  * HTTP status.  Lines may end CRLF or LF.
  *
  * Without --as the request is anonymous.  --as ROLE makes it come from a
- * synthetic account holding ROLE over England (ODS code ENG; organisation
- * id 0 until organisations are loaded), for testing what each role may do.
+ * synthetic account holding ROLE over England (ODS code ENG, looked up in
+ * the database; without it the grant covers no organisation, with a
+ * warning), for testing what each role may do.
  * --peer sets the client address (default 127.0.0.1), to exercise the
  * server.trusted_proxies rules.  The database, public URL and proxies come
  * from the configuration as for `cadre serve`.
@@ -116,7 +142,7 @@ int cmd_http(struct cli *cli, int argc, char **argv)
 	};
 	if (role) {
 		(void)snprintf(as.grant.role, sizeof as.grant.role, "%s", role);
-		as.grant.org_id = 0;
+		as.grant.org_id = england_id(cli, ao.db_url);
 		as.actor = actor_user(HTTP_AS_USER_ID, &as.grant, 1);
 		ao.hooks.ctx = &as;
 		ao.hooks.authn = as_authn;
