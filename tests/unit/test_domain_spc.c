@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/num.h"
+#include "domain/refdata.h"
 #include "domain/spc.h"
 #include "io/csv.h"
 
@@ -518,33 +519,17 @@ static void test_bad_input(void **state)
 	assert_null(res.points);
 }
 
-/* find_rules_csv: data/spc/rules.csv from the source root, whether the
- * test runs there (scripts/test) or in the build folder (meson test). */
+/* load_shipped_rules: data/spc/rules.csv from the data folder the program
+ * itself would use (refdata_find_dir: $CADRE_DATA_DIR, ./data, or data/
+ * above the test binary). */
 static int load_shipped_rules(struct spc_rules *out, struct cadre_err *err)
 {
-	static const char *const candidates[] = {"data/spc/rules.csv", "../data/spc/rules.csv",
-	                                         "../../data/spc/rules.csv",
-	                                         "../../../data/spc/rules.csv"};
-	char path[4096];
-	const char *file = __FILE__; /* .../tests/unit/test_domain_spc.c */
-	const char *tail = strstr(file, "tests/unit/test_domain_spc.c");
-	if (tail && (size_t)(tail - file) + 20 < sizeof path) {
-		(void)snprintf(path, sizeof path, "%.*sdata/spc/rules.csv", (int)(tail - file),
-		               file);
-		FILE *f = fopen(path, "rb");
-		if (f) {
-			(void)fclose(f);
-			return spc_rules_load(out, path, err);
-		}
-	}
-	for (size_t i = 0; i < N(candidates); i++) {
-		FILE *f = fopen(candidates[i], "rb");
-		if (f) {
-			(void)fclose(f);
-			return spc_rules_load(out, candidates[i], err);
-		}
-	}
-	return cadre_err_set(err, CADRE_ENOTFOUND, "data/spc/rules.csv not found");
+	char dir[4096], path[4200];
+	int rc = refdata_find_dir(dir, sizeof dir, err);
+	if (rc)
+		return rc;
+	(void)snprintf(path, sizeof path, "%s/spc/rules.csv", dir);
+	return spc_rules_load(out, path, err);
 }
 
 /* The shipped file is the compiled-in default, field for field. */
