@@ -788,7 +788,10 @@ int chart_radar_svg(struct buf *out, const struct chart_radar_data *r, struct ca
 	svg_attr(&w, "class", "radar-grid");
 	svg_body(&w);
 	double span = r->max - r->min;
-	for (double v = ceil(r->min); v <= r->max + 1e-9; v += 1.0) {
+	/* span <= 100 (check_radar), so at most 101 rings */
+	int first = (int)ceil(r->min), last = (int)floor(r->max);
+	for (int k = first; k <= last; k++) {
+		double v = (double)k;
 		double f = (v - r->min) / span;
 		if (f <= 0)
 			continue;
@@ -850,7 +853,8 @@ int chart_radar_svg(struct buf *out, const struct chart_radar_data *r, struct ca
 	svg_body(&w);
 	for (size_t s = 0; s < r->n_series; s++) {
 		/* below the chart, three to a row */
-		double x = 40 + 200 * (double)(s % 3), y = 392 + 24 * (double)(s / 3);
+		size_t row = s / 3;
+		double x = 40 + 200 * (double)(s % 3), y = 392 + 24 * (double)row;
 		line(&w, NULL, x, y, x + 30, y, series_colours[s], 2.5, series_dash[s]);
 		text_at(&w, NULL, x + 38, y + 4, "start", 12, COLOUR_BLACK, r->series[s].name);
 	}
