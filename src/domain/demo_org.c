@@ -246,6 +246,10 @@ static void person_qualify(struct gen *g, struct demo_person *p, int profession,
 	p->profession = (uint8_t)profession;
 	if (profession == PR_NONE)
 		return;
+	/* registration comes at 21 at the earliest: a registered professional
+	 * drawn younger is made 21-24 */
+	if (p->birth_year > y - 21)
+		p->birth_year = (int16_t)(y - 21 - (int)rng_below(r, 4));
 	int q;
 	if (grade == GR_FY1) {
 		q = date_from_days(start_day).y;
@@ -267,21 +271,43 @@ static void person_qualify(struct gen *g, struct demo_person *p, int profession,
 	p->qual_year = (int16_t)q;
 }
 
+/* a bijection of [0, 2^28): a four-round Feistel network on two 14-bit
+ * halves, the round function a splitmix64 finaliser keyed by the seed */
+static uint32_t feistel28(uint32_t x, uint64_t key)
+{
+	uint32_t l = x >> 14, r = x & 0x3FFF;
+	for (uint64_t round = 0; round < 4; round++) {
+		uint64_t z = key ^ (round << 32) ^ r;
+		z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+		z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+		z ^= z >> 31;
+		uint32_t nl = r;
+		r = l ^ (uint32_t)(z & 0x3FFF);
+		l = nl;
+	}
+	return l << 14 | r;
+}
+
 /* national person number -> a synthetic NI number: first letter Q (never
  * issued by HMRC, so no demo identifier can be a real person's), second
- * letter from the 19 valid ones, six digits, suffix A-D; a bijection of
- * numbers below 76,000,000 scrambled by the seed. */
+ * letter one of the 19 HMRC uses, six digits, suffix A-D.  The number is
+ * scrambled by a seed-keyed permutation of [0, 76,000,000) (the Feistel
+ * bijection above, cycle-walked into range), so distinct people always get
+ * distinct identifiers and neighbours do not look alike. */
 void demo_ni_format(uint64_t national, uint64_t seed, char out[10])
 {
 	static const char second[] = "ABCEGHJKLMNPRSTWXYZ";
-	const uint64_t space = UINT64_C(76000000);
-	uint64_t m = (national % space * UINT64_C(2654435761) + seed % space) % space;
+	const uint32_t space = 76000000;
+	uint32_t m = (uint32_t)(national % space);
+	do
+		m = feistel28(m, seed);
+	while (m >= space);
 	out[0] = 'Q';
 	out[1] = second[m / 4000000];
-	uint64_t digits = (m / 4) % 1000000;
+	uint32_t d = (m / 4) % 1000000;
 	for (int i = 7; i >= 2; i--) {
-		out[i] = (char)('0' + digits % 10);
-		digits /= 10;
+		out[i] = (char)('0' + d % 10);
+		d /= 10;
 	}
 	out[8] = "ABCD"[m % 4];
 	out[9] = '\0';
@@ -401,6 +427,8 @@ static void resident_dates(struct gen *g, int grade, int32_t *start, int32_t *en
 	if (s > as_of)
 		s = first_wednesday(y - 1, m);
 	int32_t e = first_wednesday(date_from_days(s).y + 1, m) - 1;
+	if (e <= as_of) /* the reference date is the day before a rotation */
+		e = first_wednesday(date_from_days(s).y + 2, m) - 1;
 	s = first_wednesday(date_from_days(s).y - back, m);
 	*start = s;
 	*end = e;
@@ -1433,6 +1461,20 @@ void demo_org_generate(struct demo_org *o, const struct demo_pool *pool)
 	fill(&g);
 	leavers(&g);
 	bank_and_honorary(&g);
+	/* nobody manages themself: a unit leader's own bank or second post
+	 * reports where their first post does */
+	for (size_t i = 0; i < o->nassigns; i++) {
+		struct demo_assign *a = &o->assigns[i];
+		if (a->manager != a->person)
+			continue;
+		a->manager = g.exec[EX_CEO];
+		for (size_t j = 0; j < o->nassigns; j++)
+			if (o->assigns[j].person == a->person &&
+			    o->assigns[j].manager != a->person) {
+				a->manager = o->assigns[j].manager;
+				break;
+			}
+	}
 	free(g.alloc);
 	free(g.open);
 	free(g.cons_first);
