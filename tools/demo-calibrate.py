@@ -345,14 +345,14 @@ def build(shared):
     c.append("};")
     c.append("const size_t demo_source_count = %d;" % len(outputs))
     c.append("")
-    c.append("/* data/demo/org-fte-2024.csv: code, name, type, ICB, region, target FTE x 100,")
+    c.append("/* data/demo/org-fte-2024.csv: code, name, ICB, region, target FTE x 100, type,")
     c.append(" * 2024 sickness absence rate x 100 (per cent). */")
     c.append("const struct demo_org_row demo_org_rows[] = {")
     for o in orgs:
-        c.append("\t{%s, %s, DEMO_ORG_%s, %s, %s, %d, %d}," % (
-            c_string(o["org_code"]), c_string(o["org_name"]), o["org_type"].upper(),
-            c_string(o["icb_code"]), c_string(o["region_code"]),
-            half_up(o["fte"] * 100), half_up(o["rate"] * 100)))
+        c.append("\t{%s, %s, %s, %s, %d, DEMO_ORG_%s, %d}," % (
+            c_string(o["org_code"]), c_string(o["org_name"]), c_string(o["icb_code"]),
+            c_string(o["region_code"]), half_up(o["fte"] * 100), o["org_type"].upper(),
+            half_up(o["rate"] * 100)))
     c.append("};")
     c.append("const size_t demo_org_row_count = %d;" % len(orgs))
     c.append("")

@@ -59,10 +59,10 @@ enum demo_group {
 struct demo_org_row {
 	const char *code;
 	const char *name;
-	int type; /* enum demo_org_type */
 	const char *icb;
 	const char *region;
 	int64_t fte_x100;  /* target FTE in post, hundredths */
+	int32_t type;      /* enum demo_org_type */
 	int32_t sick_x100; /* 2024 sickness absence rate, hundredths of a per cent */
 };
 
@@ -247,7 +247,9 @@ int demo_default_role_set(int group);
 
 /* A kind of unit (ward, team, department) in an organisation type. */
 #define DEMO_KIND_NAMES 12
-struct demo_kind {
+/* The fields are in the order the tables in demo_params.c read best in,
+ * not the tightest packing: the tables are small and static. */
+struct demo_kind {                          // NOLINT(clang-analyzer-optin.performance.Padding)
 	const char *key;                    /* "med_ward" */
 	uint8_t division;                   /* index into the type's division names */
 	uint8_t setting;                    /* enum demo_setting */

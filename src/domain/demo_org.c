@@ -15,7 +15,7 @@
 #include "base/mem.h"
 
 #define NSLOT     (DEMO_GROUP_COUNT + 7) /* groups, then doctors by grade CONS..FY2 */
-#define FTE_ONE   10000
+#define FTE_ONE   INT64_C(10000)
 #define MIN_CHUNK 1000 /* 0.1 FTE: the smallest assignment the fill makes */
 
 enum exec_role {
@@ -54,7 +54,7 @@ struct gen {
 	size_t nopen[NSLOT], open_cap;
 	int32_t last_assign[NSLOT];
 	int32_t grade_norm[DEMO_GROUP_COUNT]; /* weighted mean grade factor (per cent x 100) */
-	struct tenure_table tenure[8];
+	struct tenure_table tenure[16];
 	size_t ntenure;
 	int rotation_aug; /* day numbers of the latest rotations on or before as_of */
 	int rotation_feb;
@@ -333,7 +333,7 @@ static const struct tenure_table *tenure_for(struct gen *g, int32_t annual_ppm)
 	for (size_t i = 0; i < g->ntenure; i++)
 		if (g->tenure[i].q_ppm == q)
 			return &g->tenure[i];
-	struct tenure_table *t = &g->tenure[g->ntenure < 8 ? g->ntenure++ : 7];
+	struct tenure_table *t = &g->tenure[g->ntenure < 16 ? g->ntenure++ : 15];
 	t->q_ppm = q;
 	t->s[0] = UINT64_C(1) << 40;
 	for (int k = 1; k <= 600; k++)
@@ -699,6 +699,8 @@ static void build_units(struct gen *g)
 		size_t nnames = 0;
 		while (nnames < DEMO_KIND_NAMES && kd->names[nnames])
 			nnames++;
+		if (nnames == 0)
+			continue;
 		for (int64_t i = 0; i < count; i++) {
 			char name[80];
 			const char *base = kd->names[i % (int64_t)nnames];
@@ -734,7 +736,7 @@ static void build_units(struct gen *g)
 		}
 	}
 	/* the organisation's own effects */
-	int32_t org_effect = (int32_t)rng_below(&g->rs, 50001) - 25000;
+	int32_t org_effect = (int32_t)rng_below(&g->rs, 40001) - 20000;
 	for (int grp = 0; grp < DEMO_GROUP_COUNT; grp++)
 		o->vacancy_offset_ppm[grp] = org_effect + (int32_t)rng_below(&g->rs, 20001) - 10000;
 }
@@ -1264,7 +1266,7 @@ static void leavers(struct gen *g)
 				start = draw_start(g, p, grp, grade, end);
 				int age = date_from_days(end).y - p->birth_year;
 				if (GR_IS_AFC(grade) &&
-				    chance_ppm(&g->rp, DEMO_FIXED_TERM_PPM * 3)) {
+				    chance_ppm(&g->rp, (int64_t)DEMO_FIXED_TERM_PPM * 3)) {
 					cat = CAT_FIXED_TERM;
 					reason = LR_END_FIXED_TERM;
 				} else {

@@ -1235,7 +1235,7 @@ static const struct demo_kind icb_kinds[] = {
     K_MGMT,
 };
 
-#define KINDS(a) a, sizeof a / sizeof a[0]
+#define KINDS(a) (a), sizeof(a) / sizeof((a)[0])
 
 /* Doctor grade mixes (per cent of doctors' FTE).  Anchor [V]: at 30
  * September 2017 consultants were 45.8k and doctors in training 52.8k of
@@ -1291,7 +1291,7 @@ const struct demo_template demo_templates[DEMO_ORG_TYPE_COUNT] = {
 		__VA_ARGS__                                                                        \
 	}
 const struct demo_group_info demo_group_info[DEMO_GROUP_COUNT] = {
-    [DG_DOC] = {"DOC", GW(0), 48, 420000, 0, 55000, 15000, 85, AP_CONSULTANT, 45, 30, 0, 10, 20,
+    [DG_DOC] = {"DOC", GW(0), 48, 420000, 0, 65000, 15000, 85, AP_CONSULTANT, 45, 30, 0, 10, 20,
                 1000, 10, 2},
     [DG_NURSE] = {"NURSE_HV", GW([GR_AFC5] = 52, [GR_AFC6] = 33, [GR_AFC7] = 12, [GR_AFC8A] = 3),
                   89, 300000, 88000, 75000, 35000, 62, AP_GENERAL, 60, 20, 0, 0, 15, 1150, 15, 6},
@@ -1300,7 +1300,7 @@ const struct demo_group_info demo_group_info[DEMO_GROUP_COUNT] = {
                     5},
     [DG_AMB] = {"AMB",
                 GW([GR_AFC4] = 20, [GR_AFC5] = 25, [GR_AFC6] = 45, [GR_AFC7] = 8, [GR_AFC8A] = 2),
-                48, 50000, 100000, 55000, 20000, 85, AP_GENERAL, 0, 0, 70, 0, 10, 1200, 5, 1},
+                48, 50000, 100000, 65000, 20000, 85, AP_GENERAL, 0, 0, 70, 0, 10, 1200, 5, 1},
     [DG_STT] = {"STT",
                 GW([GR_AFC4] = 4, [GR_AFC5] = 20, [GR_AFC6] = 32, [GR_AFC7] = 28, [GR_AFC8A] = 11,
                    [GR_AFC8B] = 4, [GR_AFC8C] = 1),
@@ -1320,9 +1320,9 @@ const struct demo_group_info demo_group_info[DEMO_GROUP_COUNT] = {
                    [GR_AFC7] = 2),
                 55, 260000, 100000, 80000, 20000, 60, AP_SUPPORT, 45, 10, 10, 0, 10, 750, 6, 5},
     [DG_SENIOR_MGR] = {"INFRA_SENIOR_MGR", GW([GR_AFC8C] = 35, [GR_AFC8D] = 35, [GR_AFC9] = 30), 55,
-                       130000, 100000, 50000, 15000, 92, AP_SENIOR, 0, 0, 0, 0, 0, 750, 0, 0},
+                       130000, 100000, 65000, 15000, 92, AP_SENIOR, 0, 0, 0, 0, 0, 750, 0, 0},
     [DG_MGR] = {"INFRA_MGR", GW([GR_AFC7] = 20, [GR_AFC8A] = 45, [GR_AFC8B] = 25, [GR_AFC8C] = 10),
-                62, 160000, 100000, 60000, 15000, 88, AP_SENIOR, 0, 0, 0, 0, 0, 750, 0, 0},
+                62, 160000, 100000, 70000, 15000, 88, AP_SENIOR, 0, 0, 0, 0, 0, 750, 0, 0},
 };
 
 /* Age profiles: weights for ages 18-19, 20-24, ..., 65-69 (assumption: the
@@ -1515,7 +1515,7 @@ uint64_t demo_org_code_id(const char *code)
 	/* the code's bytes, little-endian, as the substream id (codes are at
 	 * most 5 characters, so ids never collide) */
 	uint64_t id = 0;
-	for (size_t i = 0; code[i] && i < 8; i++)
+	for (size_t i = 0; i < 8 && code[i]; i++)
 		id |= (uint64_t)(unsigned char)code[i] << (8 * i);
 	return id;
 }
