@@ -1450,7 +1450,7 @@ const char *const demo_given_female[] = {
     "Harper",  "Willow",   "Charlotte", "Jessica", "Sarah",    "Emma",      "Rachel",   "Hannah",
     "Laura",   "Rebecca",  "Claire",    "Helen",   "Karen",    "Susan",     "Julie",    "Nicola",
     "Joanne",  "Michelle", "Lisa",      "Amanda",  "Angela",   "Catherine", "Fatima",   "Aisha",
-    "Priya",   "Ananya",   "Zainab",    "Maryam",  "Grace",    "Blessing",  "Chloe",    "Amara",
+    "Priya",   "Ananya",   "Zainab",    "Maryam",  "Ifeoma",   "Blessing",  "Chloe",    "Amara",
     "Maria",   "Ana",      "Joy",       "Mercy",   "Leah",     "Zara",      "Niamh",    "Siobhan",
     "Megan",   "Bethan",   "Katie",     "Lauren",  "Victoria", "Elizabeth", "Margaret", "Patricia",
     "Deborah", "Alison",   "Gemma",     "Kelly",   "Samantha", "Danielle",  "Aaliyah",  "Mei",
@@ -1464,7 +1464,7 @@ const char *const demo_given_male[] = {
     "Peter",   "Stephen", "Robert", "Christopher", "Daniel",   "Matthew", "Simon",   "Gareth",
     "Ian",     "Neil",    "Adam",   "Ben",         "Sam",      "Joseph",  "Samuel",  "Ahmed",
     "Ali",     "Omar",    "Hassan", "Rahul",       "Arjun",    "Ravi",    "Sanjay",  "Emmanuel",
-    "Samuel",  "Kwame",   "Tunde",  "Chinedu",     "Jose",     "Marco",   "Luca",    "Tomasz",
+    "Daniyal", "Kwame",   "Tunde",  "Chinedu",     "Jose",     "Marco",   "Luca",    "Tomasz",
     "Piotr",   "Wei",     "Jun",    "Ciaran",      "Sean",     "Liam",    "Conor",   "Rhys",
     "Owen",    "Dylan",   "Ethan",  "Joshua",      "Nathan",   "Ryan",    "Kieran",  "Jamal",
     "Yusuf",   "Ibrahim", "Isaac",  "Elijah",      "Aaron",    "Gabriel", "Anthony", "Kevin"};
