@@ -14,6 +14,7 @@
 #include "base/err.h"
 
 struct config;
+struct store;
 
 /* cli: what every command gets.  out and errout are stdout and stderr in
  * the binary, files in tests.  db and config_path hold the global flags
@@ -59,6 +60,11 @@ struct config *cli_config(struct cli *cli);
 /* cli_db_url: the database to use (database.url after precedence), or NULL
  * with cli->err set. */
 const char *cli_db_url(struct cli *cli);
+
+/* cli_open_db: open the database (cli_db_url) for a command, checking its
+ * schema without migrating (domain/db.h's db_open).  Returns the status
+ * with cli->err set on failure; close with db_close. */
+int cli_open_db(struct cli *cli, struct store **db);
 
 /* cli_wants_help: true when argv holds -h or --help. */
 bool cli_wants_help(int argc, char **argv);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "domain/db.h"
 #include "io/config.h"
 
 /* how many of argv's words (from index 0) match name, or 0 when it does not
@@ -70,6 +71,14 @@ const char *cli_db_url(struct cli *cli)
 {
 	struct config *c = cli_config(cli);
 	return c ? config_get_str(c, "database.url") : NULL;
+}
+
+int cli_open_db(struct cli *cli, struct store **db)
+{
+	const char *url = cli_db_url(cli);
+	if (!url)
+		return cli->err.status;
+	return db_open(url, db, &cli->err);
 }
 
 bool cli_wants_help(int argc, char **argv)

@@ -7,7 +7,11 @@
  * reachable.  Every record read is then written with the writer and read back:
  * the fields must come back the same, except that a cell starting with a
  * formula character (= + - @ tab CR) comes back with the writer's ' in front.
- * Any mismatch aborts. */
+ * Any mismatch aborts.
+ *
+ * The corpus files sickness-* hold lines of NHS Sickness Absence Rates,
+ * April 2024, published by NHS England under the Open Government Licence
+ * v3.0 (../shared/data/nhs-sickness-absence/). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,10 @@
+/* audit_tables: the registry of audited tables (audit.h).  A module that
+ * declares an audited table adds one line here, so `cadre audit verify`
+ * checks its live rows. */
+#include "domain/audit.h"
+#include "domain/setting.h"
+
+const struct audit_table *const audit_tables[] = {
+    &setting_audit_table,
+    NULL,
+};
