@@ -1,10 +1,36 @@
 /* cadre init */
 #include <getopt.h>
 
+#include "base/clock.h"
 #include "cli/cli.h"
 #include "io/config.h"
 #include "cli_index.h"
+#include "domain/actor.h"
 #include "domain/db.h"
+#include "domain/refdata.h"
+
+/* init_refdata: load data/ into the new database.  Part of creating it,
+ * so not an audit entry: ref_file records each file's SHA-256, and later
+ * reloads (`cadre refdata load`) are audited. */
+static int init_refdata(struct cli *cli, const char *url)
+{
+	char dir[REFDATA_PATH_MAX];
+	int rc = refdata_find_dir(dir, sizeof dir, &cli->err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct store *db;
+	if ((rc = db_open(url, &db, &cli->err)) != CADRE_OK)
+		return rc;
+	struct actor sys = actor_system("cli");
+	struct refdata_report rr;
+	rc = refdata_load(&sys, db, dir, NULL, clock_system(), &rr, &cli->err);
+	db_close(db);
+	if (rc == CADRE_OK)
+		(void)fprintf(cli->out,
+		              "loaded the reference data from %s: %zu files, %lld organisations\n",
+		              dir, rr.nfiles, (long long)rr.orgs_created);
+	return rc;
+}
 
 /* COMMAND: init
  * USAGE: cadre [--db DB] init
@@ -19,6 +45,9 @@
  * update an existing Cadre database.
  * Also creates the secrets file (secrets.file, default ./secrets.ini) with
  * mode 0600 and fresh keys when it does not exist; an existing one is kept.
+ * Then loads the reference data shipped under data/ (regions, ICBs, trusts,
+ * staff groups, codes, pay tables, parameters; see `cadre refdata load`),
+ * from $CADRE_DATA_DIR, ./data or the data folder beside the binary.
  */
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
@@ -54,5 +83,5 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		(void)fprintf(cli->out, "%s: secrets file kept\n", secrets);
 	else
 		return cadre_err_set(&cli->err, rc, "%s", gen.msg);
-	return CADRE_OK;
+	return init_refdata(cli, url);
 }
