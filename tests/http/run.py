@@ -250,6 +250,16 @@ def check(expect, rc, stdout):
     return problems
 
 
+def init(cadre, work, db):
+    """cadre init, quietly (it logs the reference data it loads); its output
+    is shown only when it fails."""
+    p = subprocess.run([cadre, '--db', db, 'init'], capture_output=True, cwd=work, env=clean_env(),
+                       timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError(f'cadre init {db} failed ({p.returncode}):\n' +
+                           p.stderr.decode('utf-8', 'replace')[-2000:])
+
+
 def clean_env():
     env = {k: v for k, v in os.environ.items() if not k.startswith('CADRE_') or
            k.startswith('CADRE_TEST_')}
@@ -258,8 +268,7 @@ def clean_env():
 
 def run_request_files(cadre, work, only):
     db = os.path.join(work, 'http.db')
-    subprocess.run([cadre, '--db', db, 'init'], check=True, cwd=work, env=clean_env(),
-                   stdout=subprocess.DEVNULL)
+    init(cadre, work, db)
     files = sorted(f for f in os.listdir(os.path.join(ROOT, 'tests', 'http')) if f.endswith('.test'))
     for f in files:
         name = f[:-5]
@@ -679,8 +688,7 @@ def serve_two_on_pg(cadre, work):
         subprocess.run(psql + [f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
                                "LC_COLLATE 'C' LC_CTYPE 'C'"], check=True, capture_output=True)
         url = pg_url(name)
-        subprocess.run([cadre, '--db', url, 'init'], check=True, capture_output=True, cwd=work,
-                       env=clean_env())
+        init(cadre, work, url)
         # libpq names each server's connections after PGAPPNAME
         servers = [Server(cadre, work, url, '--threads', '2',
                           env={'PGAPPNAME': f'cadre-http-test-{i + 1}'}) for i in range(2)]
@@ -730,8 +738,7 @@ def main():
             help_routes_checks(cadre, work)
             asset_checks(cadre, work)
             db = os.path.join(work, 'serve.db')
-            subprocess.run([cadre, '--db', db, 'init'], check=True, cwd=work, env=clean_env(),
-                           stdout=subprocess.DEVNULL)
+            init(cadre, work, db)
             serve_graceful(cadre, work, db)
             serve_deadline(cadre, work, db)
             serve_socket_errors(cadre, work, db)

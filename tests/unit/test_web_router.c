@@ -939,7 +939,9 @@ static void test_logging(void **state)
 	assert_non_null(strstr(text, " us="));
 	assert_non_null(strstr(text, "actor=user:7"));
 	char want[64];
-	(void)snprintf(want, sizeof want, "request_id=%s", testweb_header(&r, "X-Request-Id"));
+	const char *rid = testweb_header(&r, "X-Request-Id");
+	assert_non_null(rid);
+	(void)snprintf(want, sizeof want, "request_id=%s", rid ? rid : "(none)");
 	assert_non_null(strstr(text, want));
 	assert_null(strstr(text, "SECRET"));
 	assert_null(strstr(text, "abc123"));
