@@ -146,6 +146,7 @@ int cmd_http(struct cli *cli, int argc, char **argv)
 		wo.as_role = role;
 		wo.as_org_id = org_of(cli, ao.db_url, org_code, org_name, sizeof org_name);
 		wo.as_org_name = org_name;
+		wo.as_org_code = org_code;
 	}
 	if (rc == CADRE_OK)
 		rc = web_auth_new(&wo, &auth, &cli->err);

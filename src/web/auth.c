@@ -94,6 +94,8 @@ int web_auth_new(const struct web_auth_options *opt, struct web_auth **out, stru
 		               "%s (cadre http)", opt->as_role);
 		(void)snprintf(a->fixed_account.org_name, sizeof a->fixed_account.org_name, "%s",
 		               opt->as_org_name ? opt->as_org_name : "");
+		(void)snprintf(a->fixed_account.org_code, sizeof a->fixed_account.org_code, "%s",
+		               opt->as_org_code ? opt->as_org_code : "");
 	}
 	atomic_init(&a->root_id, 0);
 	*out = a;
@@ -193,6 +195,10 @@ static int authn(void *ctx, struct web_request *req, const struct actor **out,
 		s->actor = actor_user(INT64_MAX, &a->fixed_grant, 1);
 		s->have_sid = true; /* all zeros: the --as CSRF token is computable */
 		*out = &s->actor;
+		struct store *fdb;
+		struct cadre_err fe;
+		if (web_req_conn(req, &fdb, &fe) == CADRE_OK)
+			remember_root(a, fdb);
 		return CADRE_OK;
 	}
 	bool public = req->route && strcmp(req->route->permission, "public") == 0;

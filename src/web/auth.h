@@ -50,6 +50,7 @@ struct web_auth_options {
 	/* a fixed actor for every request (cadre http --as), or NULL role */
 	const char *as_role;
 	int64_t as_org_id;
+	const char *as_org_code;
 	const char *as_org_name;
 };
 

@@ -137,8 +137,9 @@ int page_sign_in_post(struct web_request *req, struct web_response *resp, struct
 		json_decref(ctx);
 		return web_resp_redirect(resp, 303, next_of(next), err);
 	}
+	char msg[160]; /* the throttling message, shown below */
 	if (out.outcome == SESSION_THROTTLED) {
-		char msg[160], ra[24];
+		char ra[24];
 		int64_t minutes = (out.retry_after_s + 59) / 60;
 		(void)snprintf(msg, sizeof msg,
 		               "You have tried to sign in too many times. Wait %lld minute%s, then "
@@ -267,11 +268,19 @@ int api_me(struct web_request *req, struct web_response *resp, struct cadre_err 
 	int rc = web_req_db(req, &db, err);
 	if (rc == CADRE_OK)
 		rc = account_grants(req->actor, db, me->id, &g, &n, err);
-	if (rc == CADRE_ENOTFOUND)
-		rc = CADRE_OK; /* cadre http --as */
-	if (rc != CADRE_OK)
-		return rc;
 	json_t *grants = json_array();
+	if (rc == CADRE_ENOTFOUND) {
+		/* cadre http --as: a synthetic account with no row */
+		rc = CADRE_OK;
+		for (size_t i = 0; i < req->actor->ngrants; i++)
+			json_array_append_new(
+			    grants, json_pack("{s:s, s:s, s:s}", "role", req->actor->grants[i].role,
+			                      "org", me->org_code, "org_name", me->org_name));
+	}
+	if (rc != CADRE_OK) {
+		json_decref(grants);
+		return rc;
+	}
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(grants, json_pack("{s:s, s:s, s:s}", "role", g[i].role, "org",
 		                                        g[i].org_code, "org_name", g[i].org_name));
