@@ -86,7 +86,7 @@ int cmd_token_revoke(struct cli *cli, int argc, char **argv)
 		                       argv[optind - 1]);
 	if (argc - optind != 1)
 		return cli_usage_error(cli, "token revoke", "name one token ID");
-	int64_t id;
+	int64_t id = 0;
 	struct cadre_err e;
 	if (num_parse_i64_range(argv[optind], strlen(argv[optind]), 1, INT64_MAX, &id, &e) !=
 	    CADRE_OK)

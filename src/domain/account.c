@@ -677,7 +677,7 @@ static int grant_add_tx(struct store *db, void *arg, struct cadre_err *err)
 	if (count >= ACCOUNT_GRANTS_MAX)
 		return cadre_err_set(err, CADRE_ECONFLICT, "an account may hold at most %d grants",
 		                     ACCOUNT_GRANTS_MAX);
-	int64_t id;
+	int64_t id = 0;
 	if ((rc = next_id(db, &q_grant_next_id, &id, err)) != CADRE_OK)
 		return rc;
 	if ((rc = store_prepare(db, &q_grant_insert, &st, err)) != CADRE_OK)
@@ -740,7 +740,7 @@ static int grant_prepare(struct grant_op *g, struct store *db, int64_t id, const
 	int rc = actor_check(g->actor, err);
 	if (rc != CADRE_OK)
 		return rc;
-	int64_t account_org;
+	int64_t account_org = 0;
 	if ((rc = account_org_of(db, id, &account_org, err)) != CADRE_OK)
 		return rc;
 	if ((rc = may_manage(g->actor, db, account_org, err)) != CADRE_OK)
@@ -916,7 +916,7 @@ int account_set_disabled(const struct actor *actor, struct store *db,
 	                    .id = id,
 	                    .disabled = disabled,
 	                    .now = clock_now(clk)};
-	int64_t org;
+	int64_t org = 0;
 	int rc = actor_check(actor, err);
 	if (rc == CADRE_OK)
 		rc = account_org_of(db, id, &org, err);
@@ -957,7 +957,7 @@ int account_set_password(const struct actor *actor, struct store *db,
                          const struct clock *clk, struct cadre_err *err)
 {
 	char hash[ACCOUNT_HASH_MAX];
-	int64_t org;
+	int64_t org = 0;
 	int rc = actor_check(actor, err);
 	if (rc == CADRE_OK)
 		rc = account_org_of(db, id, &org, err);

@@ -169,7 +169,7 @@ int token_issue(const struct actor *actor, struct store *db, const unsigned char
                 int64_t account_id, const char *label, const struct clock *clk,
                 char secret[TOKEN_TEXT], int64_t *id, struct cadre_err *err)
 {
-	int64_t org;
+	int64_t org = 0;
 	int rc = actor_check(actor, err);
 	if (rc == CADRE_OK)
 		rc = account_org_of(db, account_id, &org, err);
