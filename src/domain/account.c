@@ -383,6 +383,7 @@ static void read_account(struct store_stmt *st, struct account *a)
 static int load(struct store *db, const struct store_sql *q, int64_t id, const char *email,
                 struct account *out, struct cadre_err *err)
 {
+	memset(out, 0, sizeof *out);
 	struct store_stmt *st;
 	int rc = store_prepare(db, q, &st, err);
 	if (rc != CADRE_OK)
@@ -539,7 +540,7 @@ done:
 int account_grants(const struct actor *actor, struct store *db, int64_t id,
                    struct account_grant_info **out, size_t *n, struct cadre_err *err)
 {
-	struct account a;
+	struct account a = {0};
 	*out = NULL;
 	*n = 0;
 	int rc = account_get(actor, db, id, &a, err);
@@ -884,7 +885,7 @@ struct flag_op {
 static int disable_tx(struct store *db, void *arg, struct cadre_err *err)
 {
 	struct flag_op *f = arg;
-	struct account a;
+	struct account a = {0};
 	int rc = load(db, &q_get, f->id, NULL, &a, err);
 	if (rc != CADRE_OK)
 		return rc;

@@ -304,18 +304,9 @@ static size_t id_hash(int64_t id, size_t cap)
 	return (size_t)(x >> 32) & (cap - 1);
 }
 
-/* idset_add: true when id was not there yet. */
-static bool idset_add(struct idset *s, int64_t id)
+/* idset_put: add id to a set with room; true when it was not there yet. */
+static bool idset_put(struct idset *s, int64_t id)
 {
-	if ((s->n + 1) * 2 > s->cap) {
-		struct idset big = {.cap = s->cap ? s->cap * 2 : 64};
-		big.slot = xcalloc(big.cap, sizeof *big.slot);
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->slot[i])
-				(void)idset_add(&big, s->slot[i]);
-		free(s->slot);
-		*s = big;
-	}
 	size_t i = id_hash(id, s->cap);
 	while (s->slot[i]) {
 		if (s->slot[i] == id)
@@ -325,6 +316,21 @@ static bool idset_add(struct idset *s, int64_t id)
 	s->slot[i] = id;
 	s->n++;
 	return true;
+}
+
+/* idset_add: idset_put, growing the set first when it is half full. */
+static bool idset_add(struct idset *s, int64_t id)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		struct idset big = {.cap = s->cap ? s->cap * 2 : 64};
+		big.slot = xcalloc(big.cap, sizeof *big.slot);
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->slot[i])
+				(void)idset_put(&big, s->slot[i]);
+		free(s->slot);
+		*s = big;
+	}
+	return idset_put(s, id);
 }
 
 int policy_reports_contains(struct store *db, const struct store_sql *edges, int64_t manager,

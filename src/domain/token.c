@@ -233,7 +233,7 @@ static int revoke_tx(struct store *db, void *arg, struct cadre_err *err)
 int token_revoke(const struct actor *actor, struct store *db, const unsigned char *audit_key,
                  int64_t id, const struct clock *clk, struct cadre_err *err)
 {
-	struct token_info t;
+	struct token_info t = {0};
 	int rc = actor_check(actor, err);
 	if (rc == CADRE_OK)
 		rc = get(db, id, &t, err);

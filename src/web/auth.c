@@ -118,7 +118,7 @@ static struct auth_req *state_of(const struct web_request *req)
 /* from_actor: the state around an actor authn made */
 static struct auth_req *from_actor(const struct actor *actor)
 {
-	return (struct auth_req *)(void *)((char *)(uintptr_t)actor -
+	return (struct auth_req *)(void *)((char *)(void *)actor -
 	                                   offsetof(struct auth_req, actor));
 }
 
