@@ -12,7 +12,7 @@ build: deps
 	@scripts/build release
 
 run: build
-	./build/cadre version --verbose
+	@scripts/run
 
 test: deps
 	@scripts/test
