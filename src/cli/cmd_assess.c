@@ -245,7 +245,7 @@ int cmd_assess_open(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess open";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optvgb", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -311,7 +311,7 @@ int cmd_assess_invite(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess invite";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optg", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -347,7 +347,7 @@ int cmd_assess_respond(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess respond";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optrsSke", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -382,7 +382,7 @@ int cmd_assess_submit(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess submit";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optr", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -419,7 +419,7 @@ int cmd_assess_import(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess import";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optj", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -475,7 +475,7 @@ int cmd_assess_status(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess status";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optj", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -610,7 +610,7 @@ int cmd_assess_results(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess results";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optj", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -643,7 +643,7 @@ int cmd_assess_summary(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess summary";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "opt", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -673,7 +673,7 @@ int cmd_assess_export(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess export";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optFO", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -741,7 +741,7 @@ int cmd_assess_close(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess close";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optb", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -774,7 +774,7 @@ int cmd_assess_sign_off(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess sign-off";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optb", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -805,7 +805,7 @@ int cmd_assess_action_add(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess action add";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optfawd", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -863,7 +863,7 @@ int cmd_assess_share(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess share";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optsxNb", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -1051,7 +1051,7 @@ int cmd_assess_benchmark(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess benchmark";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "optj", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);
@@ -1085,7 +1085,7 @@ int cmd_assess_evidence(struct cli *cli, int argc, char **argv)
 {
 	static const char name[] = "assess evidence";
 	struct aargs a;
-	struct assess_ref ref;
+	struct assess_ref ref = {0};
 	int rc = parse(cli, name, "opKj", argc, argv, &a);
 	if (rc == CADRE_OK)
 		rc = need_ref(cli, name, &a, &ref);

@@ -1124,8 +1124,8 @@ struct import_ctx {
 
 static int row_cmp(const void *x, const void *y)
 {
-	const struct imp_row *a = *(const struct imp_row *const *)x;
-	const struct imp_row *b = *(const struct imp_row *const *)y;
+	const struct imp_row *a = x;
+	const struct imp_row *b = y;
 	int c = strcmp(a->resp, b->resp);
 	if (!c)
 		c = strcmp(a->stmt, b->stmt);
@@ -1280,33 +1280,32 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 		return rc;
 	/* across rows: each respondent once per statement, in one group, invited
 	 * into a group of the round and not yet submitted */
-	struct imp_row **v = xcalloc(c->nrows ? c->nrows : 1, sizeof *v);
-	for (size_t i = 0; i < c->nrows; i++)
-		v[i] = &c->rows[i];
+	/* sorted by respondent, statement, line (the rows keep their lines) */
 	if (c->nrows)
-		qsort(v, c->nrows, sizeof *v, row_cmp);
+		qsort(c->rows, c->nrows, sizeof *c->rows, row_cmp);
+	const struct imp_row *v = c->rows;
 	for (size_t i = 0; i < c->nrows && rc == CADRE_OK;) {
 		size_t j = i;
-		while (j < c->nrows && strcmp(v[j]->resp, v[i]->resp) == 0)
+		while (j < c->nrows && strcmp(v[j].resp, v[i].resp) == 0)
 			j++;
 		/* v[i..j-1]: one respondent, by statement then line */
-		const struct imp_row *first = v[i];
+		const struct imp_row *first = &v[i];
 		for (size_t k = i; k < j; k++)
-			if (v[k]->line < first->line)
-				first = v[k];
+			if (v[k].line < first->line)
+				first = &v[k];
 		for (size_t k = i; k < j; k++) {
-			if (k > i && strcmp(v[k]->stmt, v[k - 1]->stmt) == 0)
+			if (k > i && strcmp(v[k].stmt, v[k - 1].stmt) == 0)
 				import_problem_add(
-				    pr, c->path, v[k]->line, v[k]->col[C_STMT],
+				    pr, c->path, v[k].line, v[k].col[C_STMT],
 				    "respondent '%s' answers statement '%s' twice (also "
 				    "line %ld)",
-				    v[k]->resp, v[k]->stmt, v[k - 1]->line);
-			if (strcmp(v[k]->group, first->group) != 0)
+				    v[k].resp, v[k].stmt, v[k - 1].line);
+			if (strcmp(v[k].group, first->group) != 0)
 				import_problem_add(
-				    pr, c->path, v[k]->line, v[k]->col[C_GROUP],
+				    pr, c->path, v[k].line, v[k].col[C_GROUP],
 				    "respondent '%s' is in group '%s' at line %ld, not "
 				    "'%s'",
-				    v[k]->resp, first->group, first->line, v[k]->group);
+				    v[k].resp, first->group, first->line, v[k].group);
 		}
 		bool found = false;
 		char g[ASSESS_ID_MAX] = "";
@@ -1343,19 +1342,19 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 	/* write: each respondent's rows replace any draft, then submit */
 	for (size_t i = 0; i < c->nrows && rc == CADRE_OK;) {
 		size_t j = i;
-		while (j < c->nrows && strcmp(v[j]->resp, v[i]->resp) == 0)
+		while (j < c->nrows && strcmp(v[j].resp, v[i].resp) == 0)
 			j++;
 		bool found = false;
 		int64_t sub = 0;
 		struct store_stmt *st;
-		if ((rc = resp_get(db, r.id, v[i]->resp, &found, NULL, &sub, err)) != CADRE_OK)
+		if ((rc = resp_get(db, r.id, v[i].resp, &found, NULL, &sub, err)) != CADRE_OK)
 			break;
 		if (!found) {
 			if ((rc = store_prepare(db, &q_resp_insert, &st, err)) != CADRE_OK)
 				break;
 			store_bind_i64(st, 1, r.id);
-			store_bind_str(st, 2, v[i]->resp);
-			store_bind_str(st, 3, v[i]->group);
+			store_bind_str(st, 2, v[i].resp);
+			store_bind_str(st, 3, v[i].group);
 			store_bind_i64(st, 4, c->now);
 			if ((rc = store_exec(st, err)) != CADRE_OK)
 				break;
@@ -1364,21 +1363,21 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 		if ((rc = store_prepare(db, &q_answers_delete, &st, err)) != CADRE_OK)
 			break;
 		store_bind_i64(st, 1, r.id);
-		store_bind_str(st, 2, v[i]->resp);
+		store_bind_str(st, 2, v[i].resp);
 		if ((rc = store_exec(st, err)) != CADRE_OK)
 			break;
 		for (size_t k = i; k < j && rc == CADRE_OK; k++) {
 			if ((rc = store_prepare(db, &q_answer_insert, &st, err)) != CADRE_OK)
 				break;
 			store_bind_i64(st, 1, r.id);
-			store_bind_str(st, 2, v[k]->resp);
-			store_bind_str(st, 3, v[k]->stmt);
-			store_bind_i64(st, 4, v[k]->score);
-			store_bind_str(st, 5, v[k]->evidence);
+			store_bind_str(st, 2, v[k].resp);
+			store_bind_str(st, 3, v[k].stmt);
+			store_bind_i64(st, 4, v[k].score);
+			store_bind_str(st, 5, v[k].evidence);
 			store_bind_i64(st, 6, c->now);
 			rc = store_exec(st, err);
 			res->rows++;
-			if (v[k]->score == 0)
+			if (v[k].score == 0)
 				res->skipped++;
 		}
 		if (rc != CADRE_OK)
@@ -1386,14 +1385,13 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 		if ((rc = store_prepare(db, &q_resp_submit, &st, err)) != CADRE_OK)
 			break;
 		store_bind_i64(st, 1, r.id);
-		store_bind_str(st, 2, v[i]->resp);
+		store_bind_str(st, 2, v[i].resp);
 		store_bind_i64(st, 3, c->now);
 		if ((rc = store_exec(st, err)) != CADRE_OK)
 			break;
 		res->respondents++;
 		i = j;
 	}
-	free(v);
 	if (rc != CADRE_OK)
 		return rc;
 	json_t *p = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "file", import_basename(c->path),
@@ -3349,6 +3347,8 @@ int assess_summary_markdown(const json_t *report, struct buf *b, struct cadre_er
 	    "## Participation\n\n%lld of %lld invited respondents submitted (%.0f%%).\n\n"
 	    "| Group | Invited | Submitted | Shown separately |\n|---|---:|---:|---|\n",
 	    sub, inv, inv ? 100.0 * (double)sub / (double)inv : 0.0);
+	if (rc != CADRE_OK)
+		return rc;
 	size_t i;
 	const json_t *g;
 	json_array_foreach(json_object_get(part, "groups"), i, g)

@@ -270,7 +270,7 @@ static int parse_scale(struct pctx *p, json_t *root, struct toolkit *tk)
 		if (!v || !json_is_integer(v))
 			return perr(p, v ? where : path, "%s",
 			            v ? "must be a whole number" : "'value' is missing");
-		if (json_integer_value(v) != (json_int_t)(i + 1))
+		if (json_integer_value(v) != (json_int_t)i + 1)
 			return perr(p, where,
 			            "expected %zu, found %" JSON_INTEGER_FORMAT
 			            ": scale values run 1, 2, 3 ... in order without gaps",
@@ -603,7 +603,7 @@ int toolkit_parse(const char *name, const char *text, size_t len, struct toolkit
 	}
 	if ((rc = only_members(&p, "", root, members)) != CADRE_OK)
 		goto fail;
-	const char *format = NULL;
+	const char *format = "";
 	if ((rc = get_text(&p, root, "", "format", true, &format)) != CADRE_OK)
 		goto fail;
 	if (strcmp(format, TOOLKIT_FORMAT) != 0) {

@@ -71,7 +71,7 @@ static void check_shipped(const struct toolkit *tk, size_t min, size_t max)
 static void test_shipped_toolkits(void **state)
 {
 	(void)state;
-	struct toolkit tk;
+	struct toolkit tk = {0};
 	struct cadre_err err;
 	if (parse_file("data/toolkits/wfp-five-factor.json", &tk, &err) != CADRE_OK)
 		fail_msg("%s", err.msg);
@@ -110,7 +110,7 @@ static void expect_bad(const char *name, const char *msg)
 {
 	char rel[256];
 	(void)snprintf(rel, sizeof rel, "tests/fixtures/toolkits/%s", name);
-	struct toolkit tk;
+	struct toolkit tk = {0};
 	struct cadre_err err;
 	int rc = parse_file(rel, &tk, &err);
 	if (rc != CADRE_EINVAL)
@@ -157,7 +157,7 @@ static void test_bad_files(void **state)
 static void test_bad_inline(void **state)
 {
 	(void)state;
-	struct toolkit tk;
+	struct toolkit tk = {0};
 	struct cadre_err err;
 	const char *t = "[1, 2]";
 	assert_int_equal(toolkit_parse("x.json", t, strlen(t), &tk, &err), CADRE_EINVAL);
@@ -246,7 +246,7 @@ static void test_versions(void **state)
 	assert_int_equal(testdomain_count(t->db, &q_statements), 8);
 	assert_int_equal(testdomain_count(t->db, &q_latest), 2);
 	/* both versions stay readable */
-	struct toolkit tk;
+	struct toolkit tk = {0};
 	assert_int_equal(toolkit_get(&t->sys, t->db, "tiny", 0, &tk, &err), CADRE_OK);
 	assert_int_equal(tk.version, 2);
 	assert_non_null(toolkit_statement_find(&tk, "a-3", NULL));
