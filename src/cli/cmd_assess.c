@@ -659,6 +659,24 @@ int cmd_assess_summary(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/* write_out: b to FILE (which must not exist) or to the command's output */
+static int write_out(struct cli *cli, const char *path, const struct buf *b)
+{
+	int rc = CADRE_OK;
+	FILE *f = cli->out;
+	if (path) {
+		f = fopen(path, "wx");
+		if (!f)
+			return cadre_err_set(&cli->err, CADRE_EINVAL,
+			                     "%s: cannot create it (it must not exist)", path);
+	}
+	if (fwrite(b->data ? b->data : "", 1, b->len, f) != b->len)
+		rc = cadre_err_set(&cli->err, CADRE_EINTERNAL, "writing the output failed");
+	if (path && fclose(f) != 0 && rc == CADRE_OK)
+		rc = cadre_err_set(&cli->err, CADRE_EINTERNAL, "%s: closing failed", path);
+	return rc;
+}
+
 /* COMMAND: assess export
  * USAGE: cadre assess export --org CODE --period YYYY/YY [--toolkit ID] [--format csv|json|signed] [--output FILE]
  * Export a round's results as CSV (default), JSON, or as signed.
@@ -713,21 +731,40 @@ int cmd_assess_export(struct cli *cli, int argc, char **argv)
 		free(t);
 	}
 	json_decref(rep);
-	if (rc == CADRE_OK) {
-		FILE *f = cli->out;
-		if (a.output) {
-			f = fopen(a.output, "wx");
-			if (!f)
-				rc = cadre_err_set(&cli->err, CADRE_EINVAL,
-				                   "%s: cannot create it (it must not exist)",
-				                   a.output);
-		}
-		if (rc == CADRE_OK && fwrite(b.data ? b.data : "", 1, b.len, f) != b.len)
-			rc = cadre_err_set(&cli->err, CADRE_EINTERNAL, "writing the export failed");
-		if (a.output && f && fclose(f) != 0 && rc == CADRE_OK)
-			rc = cadre_err_set(&cli->err, CADRE_EINTERNAL, "%s: closing failed",
-			                   a.output);
-	}
+	if (rc == CADRE_OK)
+		rc = write_out(cli, a.output, &b);
+	buf_free(&b);
+	return rc;
+}
+
+/* COMMAND: assess radar
+ * USAGE: cadre assess radar --org CODE --period YYYY/YY [--toolkit ID] [--output FILE]
+ * Draw a round's factor scores as a radar chart (SVG with its table).
+ * This round, and the previous round when there is one, as inline SVG
+ * followed by the HTML table of every number it shows.  --output writes to
+ * FILE, which must not exist.
+ */
+int cmd_assess_radar(struct cli *cli, int argc, char **argv)
+{
+	static const char name[] = "assess radar";
+	struct aargs a;
+	struct assess_ref ref = {0};
+	int rc = parse(cli, name, "optO", argc, argv, &a);
+	if (rc == CADRE_OK)
+		rc = need_ref(cli, name, &a, &ref);
+	if (rc == CADRE_OK)
+		rc = no_args(cli, name, argc, argv);
+	if (rc != CADRE_OK)
+		return rc;
+	json_t *rep = NULL;
+	if ((rc = report(cli, &ref, &rep)) != CADRE_OK)
+		return rc;
+	struct buf b;
+	buf_init(&b, (size_t)4 * 1024 * 1024);
+	rc = assess_radar_html(rep, &b, &cli->err);
+	json_decref(rep);
+	if (rc == CADRE_OK)
+		rc = write_out(cli, a.output, &b);
 	buf_free(&b);
 	return rc;
 }

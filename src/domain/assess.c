@@ -18,6 +18,7 @@
 #include "domain/sickness.h"
 #include "domain/staff_in_post.h"
 #include "domain/toolkit.h"
+#include "io/chart.h"
 #include "io/csv.h"
 #include "store/store.h"
 
@@ -3649,6 +3650,61 @@ int assess_export_csv(const json_t *report, struct buf *out, struct cadre_err *e
 		}
 	}
 	csv_writer_free(w);
+	return rc;
+}
+
+/* ---- the radar chart ---------------------------------------------------------------- */
+
+int assess_radar_html(const json_t *report, struct buf *out, struct cadre_err *err)
+{
+	const json_t *res = json_object_get(report, "results");
+	const json_t *factors = json_object_get(res, "factors");
+	size_t n = json_array_size(factors);
+	if (!json_is_object(res) || n == 0)
+		return cadre_err_set(err, CADRE_EINVAL, "not an assessment report");
+	if (n > CHART_RADAR_MAX_AXES)
+		return cadre_err_set(err, CADRE_EINVAL,
+		                     "%zu factors: a radar chart draws at most %d", n,
+		                     CHART_RADAR_MAX_AXES);
+	const char *axes[CHART_RADAR_MAX_AXES];
+	double now[CHART_RADAR_MAX_AXES], before[CHART_RADAR_MAX_AXES];
+	bool has_before = true;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *f = json_array_get(factors, i);
+		axes[i] = jstr(f, "title");
+		if (!jnum(f, "score", &now[i]))
+			return cadre_err_set(
+			    err, CADRE_EINVAL,
+			    "factor '%s' has no score that can be shown: no radar chart",
+			    jstr(f, "id"));
+		if (!jnum(json_object_get(f, "movement"), "previous", &before[i]))
+			has_before = false;
+	}
+	char prev_name[64] = "";
+	const json_t *mv = json_object_get(res, "movement");
+	if (has_before)
+		(void)snprintf(prev_name, sizeof prev_name, "%s", jstr(mv, "from_period"));
+	char now_name[64];
+	(void)snprintf(now_name, sizeof now_name, "%s", jstr(res, "period"));
+	struct chart_radar_series series[2] = {{now_name, now}, {prev_name, before}};
+	size_t nscale = json_array_size(json_object_get(res, "scale"));
+	char title[300];
+	(void)snprintf(title, sizeof title, "%s: %s, %s",
+	               jstr(json_object_get(res, "toolkit"), "title"),
+	               jstr(json_object_get(res, "org"), "code"), jstr(res, "period"));
+	struct chart_radar_data r = {.id = "assess-radar",
+	                             .title = title,
+	                             .axes = axes,
+	                             .n_axes = n,
+	                             .min = 1,
+	                             .max = nscale ? (double)nscale : 5,
+	                             .series = series,
+	                             .n_series = has_before ? 2 : 1};
+	int rc = chart_radar_svg(out, &r, err);
+	if (rc == CADRE_OK)
+		rc = buf_putc(out, '\n', err);
+	if (rc == CADRE_OK)
+		rc = chart_radar_table_html(out, &r, err);
 	return rc;
 }
 

@@ -173,6 +173,12 @@ int assess_summary_markdown(const json_t *report, struct buf *out, struct cadre_
  * formula neutralisation), appended to out. */
 int assess_export_csv(const json_t *report, struct buf *out, struct cadre_err *err);
 
+/* assess_radar_html: a report's factor scores as a radar chart (this round
+ * and, when there is one, the previous round), inline SVG followed by its
+ * data table (io/chart.h), appended to out.  CADRE_EINVAL when a factor has
+ * no score that may be shown. */
+int assess_radar_html(const json_t *report, struct buf *out, struct cadre_err *err);
+
 /* ---- action plan --------------------------------------------------------- */
 
 /* assess_action_add: add an action on factor to the round's plan: owner

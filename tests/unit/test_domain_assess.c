@@ -1055,6 +1055,9 @@ static void test_export_summary(void **state)
 	assert_non_null(strstr(md, "1. **a-2** (alpha): Statement a-2. — scored 3.00 of 5; groups "
 	                           "differ by 1.40 points; contrary evidence: 6.00%"));
 	assert_non_null(strstr(md, "(concern)"));
+	/* two factors are too few axes for a radar chart */
+	buf_reset(&b);
+	assert_int_equal(assess_radar_html(rep, &b, &e), CADRE_EINVAL);
 	buf_free(&b);
 	json_decref(rep);
 }
@@ -1162,6 +1165,15 @@ static void test_demo_seed(void **state)
 	assert_int_equal(assess_report_json(&t->sys, t->db, &r, &rep, &e), CADRE_OK);
 	assert_string_equal(str_at(rep, "results.movement.from_period"), "2024/25");
 	assert_true(json_array_size(at(rep, "actions")) >= 1);
+	/* the radar chart: this round and the last, with its data table */
+	struct buf svg;
+	buf_init(&svg, 1 << 20);
+	assert_int_equal(assess_radar_html(rep, &svg, &e), CADRE_OK);
+	assert_true(strncmp(buf_cstr(&svg), "<svg ", 5) == 0);
+	assert_non_null(strstr(buf_cstr(&svg), "Radar chart of 2 series on 5 axes, scale 1 to 5. "
+	                                       "2025/26: Leadership "));
+	assert_non_null(strstr(buf_cstr(&svg), "<table"));
+	buf_free(&svg);
 	json_decref(rep);
 	assert_int_equal(assess_benchmark_json(&t->sys, t->db, "QOP", FY2025, NULL, &rep, &e),
 	                 CADRE_OK);

@@ -317,6 +317,9 @@ static void test_demo_and_benchmark(void **state)
 	ok(f, r, "assess", "results", "--org", "QOP", "--period", "2025/26", END);
 	assert_non_null(strstr(r->out, "# Education and workforce commissioning competencies\n"));
 	ok(f, r, "assess", "practice", "--toolkit", "wfp-five-factor", END);
+	ok(f, r, "assess", "radar", "--org", "RM3", "--period", "2025/26", END);
+	assert_true(strncmp(r->out, "<svg ", 5) == 0);
+	assert_non_null(strstr(r->out, "Radar chart of 2 series on 5 axes"));
 	ok(f, r, "assess", "evidence", "--org", "RM3", "--period", "2025/26", "--key",
 	   "vacancy_trend", END);
 	assert_string_equal(r->out, "vacancy_trend                not available yet: the staff and "
