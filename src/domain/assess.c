@@ -3893,17 +3893,18 @@ int assess_demo_seed(const struct actor *actor, struct store *db, const unsigned
 		return rc;
 	if (!nperiods)
 		return cadre_err_set(err, CADRE_EINVAL, "the demo needs at least one period");
-	/* the shipped toolkits, when none is loaded */
-	char tk_trust[TOOLKIT_ID_MAX], tk_icb[TOOLKIT_ID_MAX];
-	struct cadre_err e2;
-	if (toolkit_for_level(actor, db, "trust", tk_trust, &e2) == CADRE_ENOTFOUND) {
+	/* the shipped toolkits, loaded when they are not */
+	static const char tk_trust[] = "wfp-five-factor", tk_icb[] = "edu-commissioning";
+	struct toolkit tk;
+	rc = toolkit_get(actor, db, tk_trust, 0, &tk, err);
+	if (rc == CADRE_OK)
+		toolkit_free(&tk);
+	if (rc == CADRE_ENOTFOUND) {
 		char dir[1024];
-		if ((rc = toolkit_find_dir(dir, sizeof dir, err)) != CADRE_OK ||
-		    (rc = toolkit_load_dir(actor, db, key, dir, clk, NULL, NULL, err)) != CADRE_OK)
-			return rc;
+		if ((rc = toolkit_find_dir(dir, sizeof dir, err)) == CADRE_OK)
+			rc = toolkit_load_dir(actor, db, key, dir, clk, NULL, NULL, err);
 	}
-	if ((rc = toolkit_for_level(actor, db, "trust", tk_trust, err)) != CADRE_OK ||
-	    (rc = toolkit_for_level(actor, db, "icb", tk_icb, err)) != CADRE_OK)
+	if (rc != CADRE_OK)
 		return rc;
 	int *ps = xcalloc(nperiods, sizeof *ps);
 	memcpy(ps, periods, nperiods * sizeof *ps);

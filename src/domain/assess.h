@@ -269,11 +269,12 @@ int assess_evidence_resolve(const struct actor *actor, struct store *db, const c
 
 /* assess_demo_seed: completed, signed-off rounds for the organisations
  * orgs[0..norgs-1] in every period of periods[0..nperiods-1] (trusts: the
- * five-factor toolkit; ICBs and regions: the commissioning competencies,
- * latest period only), with plausible responses drawn deterministically
- * from seed (rng substreams per organisation and period), plus a few
- * actions and shared good practice.  Loads the shipped toolkits first when
- * none is loaded.  Rounds that already exist are left alone. */
+ * five-factor toolkit wfp-five-factor; ICBs and regions: the commissioning
+ * competencies edu-commissioning, latest period only), with plausible
+ * responses drawn deterministically from seed (rng substreams per
+ * organisation and period), plus a few actions and shared good practice.
+ * Loads the shipped toolkits first when they are not loaded.  Rounds that
+ * already exist are left alone. */
 int assess_demo_seed(const struct actor *actor, struct store *db, const unsigned char *key,
                      const char *const *orgs, size_t norgs, const int *periods, size_t nperiods,
                      uint64_t seed, const struct clock *clk, struct cadre_err *err);
