@@ -606,6 +606,7 @@ static void test_signoff_audit(void **state)
 	assert_true(vr.ok);
 	/* toolkit load, open, 2 invites, 1 answer, import, close, sign-off */
 	assert_int_equal(vr.entries, 8);
+	assert_int_equal(vr.rows, 1);
 	/* tampering with the signed results is caught on read and by the row hash */
 	testdomain_exec(t->db, &q_tamper);
 	assert_int_equal(assess_report_json(&t->sys, t->db, &RA1_2024, &rep, &e), CADRE_EINTERNAL);
@@ -614,6 +615,12 @@ static void test_signoff_audit(void **state)
 	assert_int_equal(audit_row_hash(t->db, &assess_signoff_audit_table, "1", row, NULL, &e),
 	                 CADRE_OK);
 	assert_string_not_equal(row, stored);
+	/* and `cadre audit verify` finds it: the table is in the registry */
+	assert_ptr_equal(audit_table_find("assess_signoff"), &assess_signoff_audit_table);
+	assert_int_equal(audit_verify(&t->sys, t->db, t->key, &vr, &e), CADRE_OK);
+	assert_false(vr.ok);
+	assert_string_equal(vr.reason, "audit entry 8: live row assess_signoff '1' does not match "
+	                               "its hash (changed outside Cadre)");
 }
 
 /* ---- versions kept, movement --------------------------------------------------- */
