@@ -3312,6 +3312,18 @@ static const char *shown_phrase(const char *w)
 	return "no: fewer than 3 respondents in the whole round";
 }
 
+/* london: an RFC 3339 UTC time from a report as people read it, "29 Mar
+ * 2026 02:30 BST" (the text itself when it does not parse) */
+static void london(const char *utc, char out[DATE_LONDON_SIZE])
+{
+	int64_t ts = 0;
+	struct cadre_err e;
+	if (date_ts_parse(utc, strlen(utc), &ts, &e) == CADRE_OK)
+		date_london_format(ts, out);
+	else
+		(void)snprintf(out, DATE_LONDON_SIZE, "%s", utc);
+}
+
 int assess_summary_markdown(const json_t *report, struct buf *b, struct cadre_err *err)
 {
 	const json_t *res = json_object_get(report, "results");
@@ -3327,16 +3339,20 @@ int assess_summary_markdown(const json_t *report, struct buf *b, struct cadre_er
 	if (rc != CADRE_OK)
 		return rc;
 	const char *status = jstr(round, "status");
-	if (json_is_object(so))
-		rc = buf_printf(
-		    b, err, "Signed off for the board by %s at %s. Results SHA-256 `%s`.\n\n",
-		    jstr(so, "signed_by"), jstr(so, "signed_at"), jstr(so, "results_sha256"));
-	else if (strcmp(status, "closed") == 0)
-		rc = buf_printf(b, err, "Closed by %s at %s; not yet signed off by the board.\n\n",
-		                jstr(round, "closed_by"), jstr(round, "closed_at"));
-	else
+	char when[DATE_LONDON_SIZE];
+	if (json_is_object(so)) {
+		london(jstr(so, "signed_at"), when);
+		rc = buf_printf(b, err,
+		                "Signed off for the board by %s on %s. Results SHA-256 `%s`.\n\n",
+		                jstr(so, "signed_by"), when, jstr(so, "results_sha256"));
+	} else if (strcmp(status, "closed") == 0) {
+		london(jstr(round, "closed_at"), when);
+		rc = buf_printf(b, err, "Closed by %s on %s; not yet signed off by the board.\n\n",
+		                jstr(round, "closed_by"), when);
+	} else {
 		rc =
 		    buf_printf(b, err, "Open: results are provisional until the round closes.\n\n");
+	}
 	if (rc != CADRE_OK)
 		return rc;
 	/* participation */

@@ -1050,6 +1050,9 @@ static void test_export_summary(void **state)
 	assert_int_equal(assess_summary_markdown(rep, &b, &e), CADRE_OK);
 	const char *md = buf_cstr(&b);
 	assert_non_null(strstr(md, "# Tiny test toolkit\n\n**Test Trust 1 (RA1), 2024/25**\n"));
+	if (!strstr(md, "\nClosed by Ms C People on 1 Jan 2026 00:00 GMT; not yet signed off by "
+	                "the board.\n"))
+		fail_msg("summary:\n%s", md);
 	assert_non_null(strstr(md, "14 of 16 invited respondents submitted (88%)."));
 	assert_non_null(strstr(md, "| Senior leaders | 3 | 3 | no: hidden so a smaller group "
 	                           "cannot be worked out |\n"));

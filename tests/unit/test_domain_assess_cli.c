@@ -266,7 +266,7 @@ static void test_round_to_signoff(void **state)
 	    sha);
 	json_decref(o);
 	ok(f, r, "assess", "summary", ORG, PERIOD, END);
-	assert_non_null(strstr(r->out, "Signed off for the board by Dr A Chair at "));
+	assert_non_null(strstr(r->out, "Signed off for the board by Dr A Chair on "));
 	assert_non_null(strstr(r->out, "| Board members | 3 | 3 | yes |\n"));
 	assert_non_null(strstr(r->out, "| Senior leaders | 0 | 0 | no: nobody has submitted |\n"));
 
