@@ -35,6 +35,11 @@ Two kinds of test:
        security-headers
        exit 0
 
+   The runner first makes two accounts and two API tokens (FIXTURES) that
+   the files may name.  With `--as ROLE`, the CSRF token is the one of the
+   all-zero session id (docs/web.md):
+   93eb2d24d7643ac242f002d60cd7ce501a9880ec96e38b321c657a54f3a67078.
+
    `--- request` lines are joined with CR LF and end with a blank line; a
    `--- body` follows it (its last newline dropped), with a Content-Length
    added when the request has none.  `--- raw` instead gives the request's
@@ -266,9 +271,34 @@ def clean_env():
     return env
 
 
+def test_env():
+    """clean_env with the weak password cost: the suites hash many passwords
+    (the production cost is tested once, in test_domain_account)."""
+    env = clean_env()
+    env['CADRE_PASSWORD_COST'] = 'test'
+    return env
+
+
+# The accounts and tokens the request files name: account 1 (RXC, East
+# Sussex) and account 2 (R0A, Manchester), token 1 of account 1 and token 2
+# of account 2.  `--as administrator --org RXC` has account 1 in its scope
+# and account 2 outside it.
+FIXTURES = [
+    ['user', 'add', '--email', 'fixture@rxc.test', '--role', 'staff_member', '--org', 'RXC',
+     '--name', 'Fixture RXC'],
+    ['user', 'add', '--email', 'fixture@r0a.test', '--role', 'staff_member', '--org', 'R0A',
+     '--name', 'Fixture R0A'],
+    ['token', 'issue', '--email', 'fixture@rxc.test', '--label', 'fixture'],
+    ['token', 'issue', '--email', 'fixture@r0a.test', '--label', 'fixture'],
+]
+
+
 def run_request_files(cadre, work, only):
     db = os.path.join(work, 'http.db')
     init(cadre, work, db)
+    for args in FIXTURES:
+        subprocess.run([cadre, '--db', db] + args, check=True, cwd=work, env=test_env(),
+                       stdout=subprocess.DEVNULL)
     files = sorted(f for f in os.listdir(os.path.join(ROOT, 'tests', 'http')) if f.endswith('.test'))
     for f in files:
         name = f[:-5]
@@ -285,7 +315,7 @@ def run_request_files(cadre, work, only):
         cmd += ['http'] + args
         try:
             req = build_request(sec)
-            p = subprocess.run(cmd, input=req, capture_output=True, cwd=work, env=clean_env(),
+            p = subprocess.run(cmd, input=req, capture_output=True, cwd=work, env=test_env(),
                                timeout=60)
             problems = check(sec.get('expect', []), p.returncode, p.stdout)
             err = p.stderr.decode('utf-8', 'replace')
@@ -396,7 +426,7 @@ def cadre_http(cadre, work, raw):
 def asset_checks(cadre, work):
     """The page's stylesheet and script are served from their hashed URLs."""
     problems = []
-    st, _, page = cadre_http(cadre, work, b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    st, _, page = cadre_http(cadre, work, b'GET /sign-in HTTP/1.1\r\nHost: x\r\n\r\n')
     urls = [u.replace(b'&#x2F;', b'/') for u in
             re.findall(rb'(?:href|src)="(&#x2F;assets&#x2F;[^"]+)"', page)]
     if len(urls) < 3:
@@ -672,6 +702,70 @@ def pg_url(name):
     return f'postgresql:///{name}?host={host}&port={port}&user=postgres'
 
 
+def http_req(port, method, path, cookie=None, body=None):
+    """One request; (status, headers as a dict of lower-case names, body)."""
+    import http.client
+    c = http.client.HTTPConnection('127.0.0.1', port, timeout=20)
+    headers = {}
+    if cookie:
+        headers['Cookie'] = f'cadre_session={cookie}'
+    if body is not None:
+        headers['Content-Type'] = 'application/x-www-form-urlencoded'
+    c.request(method, path, body=body, headers=headers)
+    r = c.getresponse()
+    out = (r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+    c.close()
+    return out
+
+
+def cookie_of(headers, old=None):
+    sc = headers.get('set-cookie')
+    if not sc:
+        return old
+    return sc.split(';', 1)[0].split('=', 1)[1]
+
+
+def csrf_of(body):
+    m = re.search(rb'name="csrf_token" value="([0-9a-f]{64})"', body)
+    return m.group(1).decode() if m else None
+
+
+def session_across(cadre, work, url, servers):
+    """A session begun on one server is honoured by the other (no state in
+    the process: DESIGN.md), and ended on the other, it is ended for both."""
+    problems = []
+    try:
+        p = subprocess.run([cadre, '--db', url, 'user', 'add', '--email', 'two@rxc.test',
+                            '--role', 'workforce_planner', '--org', 'RXC', '--name',
+                            'Two Servers', '--password-stdin'], input=b'correct horse battery\n',
+                           capture_output=True, cwd=work, env=test_env())
+        if p.returncode != 0:
+            raise RuntimeError(p.stderr.decode())
+        a, b = servers[0].port, servers[1].port
+        st, h, body = http_req(a, 'GET', '/sign-in')
+        cookie, token = cookie_of(h), csrf_of(body)
+        st, h, _ = http_req(a, 'POST', '/sign-in', cookie,
+                            f'csrf_token={token}&email=two%40rxc.test&'
+                            'password=correct+horse+battery')
+        if st != 303 or not h.get('set-cookie'):
+            problems.append(f'sign-in on server 1: {st}')
+        cookie = cookie_of(h, cookie)
+        st, h, body = http_req(b, 'GET', '/', cookie)
+        if st != 200 or b'Two Servers' not in body or b'Workforce planner' not in body:
+            problems.append(f'server 2 with server 1\'s session: {st}')
+        token = csrf_of(body)
+        st, h, _ = http_req(b, 'POST', '/sign-out', cookie, f'csrf_token={token}')
+        if st != 303:
+            problems.append(f'sign-out on server 2: {st}')
+        st, h, _ = http_req(a, 'GET', '/', cookie)
+        if st != 303 or not h.get('location', '').startswith('/sign-in'):
+            problems.append(f'server 1 after signing out on server 2: {st} {h.get("location")}')
+    except Exception as e:  # noqa: BLE001
+        problems.append(f'{type(e).__name__}: {e}')
+    tap(not problems, 'serve: a session begun on one server is honoured (and ended) by another '
+        'on the same PostgreSQL database', '\n'.join(problems))
+
+
 def serve_two_on_pg(cadre, work):
     name = 'cadre_http_two_servers'
     host = os.environ.get('CADRE_TEST_PGHOST')
@@ -704,6 +798,7 @@ def serve_two_on_pg(cadre, work):
                              capture_output=True, check=True).stdout.decode().strip()
         if out != 'cadre-http-test-1,cadre-http-test-2':
             problems.append(f'connected to the database: {out!r}, want both servers')
+        session_across(cadre, work, url, servers)
         for i, srv in enumerate(servers):
             if srv.stop() != 0:
                 problems.append(f'server {i + 1} did not exit 0')
