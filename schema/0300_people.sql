@@ -20,7 +20,10 @@
 -- national extract is millions of rows, loaded with COPY on PostgreSQL, and
 -- the importer takes every id from rows it has just read or written in the
 -- same transaction.  Money in pence, FTE and hours as fractions, dates
--- 'YYYY-MM-DD', months yyyymm.
+-- 'YYYY-MM-DD', months yyyymm.  Enumerations are checked with = ... OR ...,
+-- not IN (...): SQLite evaluates an IN list of three or more values by
+-- building a temporary index for every row inserted, which tripled the
+-- cost of loading a national extract.
 
 -- people_import: one row per import of the people and establishment area
 -- (staff, cost centres, establishment, temporary staffing).  audit_seq: the
@@ -28,7 +31,8 @@
 CREATE TABLE people_import (
     id BIGINT NOT NULL PRIMARY KEY,
     kind TEXT NOT NULL
-        CHECK (kind IN ('staff', 'cost_centres', 'establishment', 'temporary_staffing')),
+        CHECK (kind = 'staff' OR kind = 'cost_centres' OR kind = 'establishment' OR
+            kind = 'temporary_staffing'),
     file_name TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     rows_read BIGINT NOT NULL,
@@ -64,9 +68,10 @@ CREATE TABLE staff (
     birth_year BIGINT NOT NULL,
     valid_from TEXT NOT NULL,
     display_name TEXT,
-    sex TEXT NOT NULL CHECK (sex IN ('F', 'M')),
+    sex TEXT NOT NULL CHECK (sex = 'F' OR sex = 'M'),
     ethnic_category TEXT NOT NULL,
-    disability TEXT NOT NULL CHECK (disability IN ('yes', 'no', 'not_declared')),
+    disability TEXT NOT NULL CHECK (disability = 'yes' OR disability = 'no' OR
+        disability = 'not_declared'),
     profession TEXT,
     registration_body TEXT,
     qualification_year BIGINT,
@@ -118,12 +123,14 @@ CREATE TABLE assignment (
     grade_band TEXT NOT NULL,
     staff_group TEXT NOT NULL,
     staff_group_basis TEXT NOT NULL
-        CHECK (staff_group_basis IN ('grade', 'occupation', 'fallback')),
+        CHECK (staff_group_basis = 'grade' OR staff_group_basis = 'occupation' OR
+            staff_group_basis = 'fallback'),
     staff_group_conflict BIGINT NOT NULL CHECK (staff_group_conflict IN (0, 1)),
     contracted_hours DOUBLE PRECISION NOT NULL,
     fte DOUBLE PRECISION NOT NULL,
     category TEXT NOT NULL
-        CHECK (category IN ('permanent', 'fixed_term', 'bank', 'honorary', 'locum')),
+        CHECK (category = 'permanent' OR category = 'fixed_term' OR category = 'bank' OR
+            category = 'honorary' OR category = 'locum'),
     manager_staff_id BIGINT,
     training_stage TEXT,
     leadership_level BIGINT NOT NULL CHECK (leadership_level BETWEEN 0 AND 4),
@@ -176,8 +183,9 @@ CREATE TABLE staff_extract (
 CREATE TABLE esr_staff_group_map (
     esr_code TEXT NOT NULL,
     profession TEXT NOT NULL,
-    pay_system TEXT NOT NULL CHECK (pay_system IN ('*', 'AFC', 'MED', 'VSM')),
-    role TEXT NOT NULL CHECK (role IN ('fallback', 'consistent')),
+    pay_system TEXT NOT NULL CHECK (pay_system = '*' OR pay_system = 'AFC' OR pay_system = 'MED' OR
+        pay_system = 'VSM'),
+    role TEXT NOT NULL CHECK (role = 'fallback' OR role = 'consistent'),
     nhsd_staff_group_code TEXT NOT NULL,
     status TEXT NOT NULL,
     PRIMARY KEY (esr_code, profession, pay_system, role, nhsd_staff_group_code)
@@ -235,7 +243,9 @@ INSERT INTO esr_staff_group_map (esr_code, profession, pay_system, role, nhsd_st
 -- England), recomputed by each staff import, so that pages never scan the
 -- staff tables.  headcount: distinct people (never additive: the TOTAL row
 -- counts a person once however many groups they are in); fte: the sum;
--- assignments: the assignments counted.  staff_group 'TOTAL' is every group.
+-- assignments: the assignments counted, fallback_assignments those whose
+-- staff group came from Cadre's ESR fallback.  staff_group 'TOTAL' is every
+-- group.
 CREATE TABLE org_stats_staff (
     node_id BIGINT NOT NULL,
     month BIGINT NOT NULL,
@@ -243,6 +253,7 @@ CREATE TABLE org_stats_staff (
     headcount BIGINT NOT NULL,
     fte DOUBLE PRECISION NOT NULL,
     assignments BIGINT NOT NULL,
+    fallback_assignments BIGINT NOT NULL,
     PRIMARY KEY (node_id, month, staff_group)
 );
 
@@ -250,7 +261,8 @@ CREATE TABLE org_stats_staff (
 -- the hierarchy it was computed against (org_hierarchy.rebuilt_us), so a
 -- reader can tell that a later hierarchy rebuild made it stale.
 CREATE TABLE org_stats_state (
-    kind TEXT NOT NULL PRIMARY KEY CHECK (kind IN ('staff', 'establishment', 'temporary')),
+    kind TEXT NOT NULL PRIMARY KEY CHECK (kind = 'staff' OR kind = 'establishment' OR
+        kind = 'temporary'),
     hierarchy_us BIGINT NOT NULL,
     first_month BIGINT NOT NULL,
     last_month BIGINT NOT NULL,

@@ -49,8 +49,9 @@ CREATE TABLE temporary_staffing (
     month BIGINT NOT NULL,
     staff_group TEXT NOT NULL,
     grade TEXT NOT NULL,
-    staffing_type TEXT NOT NULL CHECK (staffing_type IN ('bank', 'agency', 'overtime', 'locum')),
-    framework TEXT NOT NULL CHECK (framework IN ('on', 'off', '')),
+    staffing_type TEXT NOT NULL CHECK (staffing_type = 'bank' OR staffing_type = 'agency' OR
+        staffing_type = 'overtime' OR staffing_type = 'locum'),
+    framework TEXT NOT NULL CHECK (framework = 'on' OR framework = 'off' OR framework = ''),
     hours DOUBLE PRECISION NOT NULL CHECK (hours >= 0),
     shifts BIGINT NOT NULL CHECK (shifts >= 0),
     spend_pence BIGINT NOT NULL CHECK (spend_pence >= 0),

@@ -41,23 +41,6 @@ static const struct store_sql q_extract_range = {
     .sql = "SELECT MIN(first_extract_date), MAX(extract_date) FROM staff_extract",
 };
 
-static const struct store_sql q_staff_records = {
-    .name = "orgstats_staff_records",
-    .sql = "SELECT s.person_id, a.start_date, a.end_date, a.valid_from, '2099-12-31', "
-           "a.cost_centre_id, a.staff_group, a.fte "
-           "FROM assignment a JOIN staff s ON s.id = a.staff_id "
-           "WHERE a.category IN ('permanent', 'fixed_term', 'locum') "
-           "AND a.start_date <= $2 AND (a.end_date IS NULL OR a.end_date >= $1) "
-           "UNION ALL "
-           "SELECT s.person_id, a.start_date, a.end_date, h.valid_from, h.valid_to, "
-           "h.cost_centre_id, h.staff_group, h.fte "
-           "FROM assignment_history h JOIN assignment a ON a.id = h.assignment_id "
-           "JOIN staff s ON s.id = a.staff_id "
-           "WHERE h.category IN ('permanent', 'fixed_term', 'locum') "
-           "AND a.start_date <= $2 AND (a.end_date IS NULL OR a.end_date >= $1) "
-           "AND h.valid_to >= $1",
-};
-
 static const struct store_sql q_staff_clear = {
     .name = "orgstats_staff_clear",
     .sql = "DELETE FROM org_stats_staff",
@@ -111,7 +94,8 @@ static const struct store_sql q_state_get = {
 
 static const struct store_sql q_read_staff = {
     .name = "orgstats_read_staff",
-    .sql = "SELECT staff_group, headcount, fte, assignments FROM org_stats_staff "
+    .sql = "SELECT staff_group, headcount, fte, assignments, fallback_assignments "
+           "FROM org_stats_staff "
            "WHERE node_id = $1 AND month = $2 "
            "ORDER BY CASE WHEN staff_group = 'TOTAL' THEN 0 ELSE 1 END, staff_group",
 };
@@ -338,12 +322,24 @@ static bool text_date(struct store_stmt *st, int col, int32_t *days)
 /* ---- staff ------------------------------------------------------------------------- */
 
 struct srec {
-	int64_t person;
+	int32_t person;
 	int32_t start, end; /* end INT32_MAX when open */
 	int32_t from, to;   /* the terms' validity */
-	int64_t node;
+	int32_t node;
 	int32_t fte; /* ten-thousandths */
 	uint16_t group;
+	uint8_t fallback; /* staff group by the fallback */
+};
+
+/* cell: one (node, group) counter.  stamp: the (month, person) last
+ * counted in hc, so a person is counted once however many of their
+ * assignments fall under the node. */
+struct cell {
+	int64_t fte;
+	int64_t stamp;
+	int32_t hc;
+	int32_t asg;
+	int32_t fb;
 };
 
 struct staff_run {
@@ -351,12 +347,15 @@ struct staff_run {
 	struct ccmap cc;
 	struct anc anc;
 	struct hier h;
+	int32_t *person_of; /* staff id -> person id */
+	int64_t maxstaff;
 	struct srec *rec;
 	size_t nrec, alloc;
+	uint32_t *order; /* records by person */
 	int64_t maxperson;
 	int64_t maxnode;
-	/* counters by node * ngroups + group */
-	int64_t *hc, *fte, *asg, *stamp;
+	struct cell *direct; /* counted at every ancestor, with stamps */
+	struct cell *ward;   /* single-assignment people, counted at their ward only */
 	size_t ncount;
 };
 
@@ -365,11 +364,65 @@ static void staff_run_free(struct staff_run *r)
 	free(r->g.code);
 	free(r->cc.node);
 	anc_free(&r->anc);
+	free(r->person_of);
 	free(r->rec);
-	free(r->hc);
-	free(r->fte);
-	free(r->asg);
-	free(r->stamp);
+	free(r->order);
+	free(r->direct);
+	free(r->ward);
+}
+
+static const struct store_sql q_staff_persons = {
+    .name = "orgstats_staff_persons",
+    .sql = "SELECT id, person_id FROM staff",
+};
+
+static const struct store_sql q_staff_current = {
+    .name = "orgstats_staff_current",
+    .sql = "SELECT staff_id, start_date, end_date, valid_from, cost_centre_id, staff_group, fte, "
+           "staff_group_basis FROM assignment WHERE (category = 'permanent' OR category = "
+           "'fixed_term' OR "
+           "category = 'locum') AND start_date <= $2 AND (end_date IS NULL OR end_date >= $1)",
+};
+
+static const struct store_sql q_staff_history = {
+    .name = "orgstats_staff_history",
+    .sql = "SELECT a.staff_id, a.start_date, a.end_date, h.valid_from, h.valid_to, "
+           "h.cost_centre_id, h.staff_group, h.fte, h.staff_group_basis "
+           "FROM assignment_history h JOIN assignment a ON a.id = h.assignment_id "
+           "WHERE (h.category = 'permanent' OR h.category = 'fixed_term' OR "
+           "h.category = 'locum') AND a.start_date <= $2 "
+           "AND (a.end_date IS NULL OR a.end_date >= $1) AND h.valid_to >= $1",
+};
+
+static int staff_persons(struct store *db, struct staff_run *r, struct cadre_err *err)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(db, &q_staff_persons, &st, err);
+	int64_t alloc = 0;
+	while (rc == CADRE_OK && (rc = store_step(st, err)) == CADRE_OK) {
+		int64_t id = store_col_i64(st, 0), person = store_col_i64(st, 1);
+		if (id <= 0 || id > INT32_MAX || person <= 0 || person > INT32_MAX) {
+			store_reset(st);
+			return cadre_err_set(err, CADRE_EINTERNAL,
+			                     "staff or person id out of range");
+		}
+		if (id >= alloc) {
+			int64_t na = alloc ? alloc : 65536;
+			while (na <= id)
+				na *= 2;
+			r->person_of =
+			    xreallocarray(r->person_of, (size_t)na, sizeof *r->person_of);
+			memset(r->person_of + alloc, 0,
+			       (size_t)(na - alloc) * sizeof *r->person_of);
+			alloc = na;
+		}
+		r->person_of[id] = (int32_t)person;
+		if (id > r->maxstaff)
+			r->maxstaff = id;
+		if (person > r->maxperson)
+			r->maxperson = person;
+	}
+	return rc == CADRE_DONE ? CADRE_OK : rc;
 }
 
 static int staff_records(struct store *db, struct staff_run *r, int32_t lo, int32_t hi,
@@ -378,63 +431,68 @@ static int staff_records(struct store *db, struct staff_run *r, int32_t lo, int3
 	char a[11], b[11];
 	pf_date_format(lo, a);
 	pf_date_format(hi, b);
-	struct store_stmt *st;
-	int rc = store_prepare(db, &q_staff_records, &st, err);
-	if (rc != CADRE_OK)
-		return rc;
-	store_bind_str(st, 1, a);
-	store_bind_str(st, 2, b);
-	char last_group[24] = "";
-	uint16_t last_gi = 0;
-	while ((rc = store_step(st, err)) == CADRE_OK) {
-		if (r->nrec == r->alloc) {
-			r->alloc = r->alloc ? r->alloc * 2 : 65536;
-			r->rec = xreallocarray(r->rec, r->alloc, sizeof *r->rec);
+	for (int pass = 0; pass < 2; pass++) {
+		struct store_stmt *st;
+		int rc =
+		    store_prepare(db, pass == 0 ? &q_staff_current : &q_staff_history, &st, err);
+		if (rc != CADRE_OK)
+			return rc;
+		store_bind_str(st, 1, a);
+		store_bind_str(st, 2, b);
+		char last_group[24] = "";
+		uint16_t last_gi = 0;
+		int c = pass == 0 ? 0 : 1; /* history has valid_to at column 4 */
+		while ((rc = store_step(st, err)) == CADRE_OK) {
+			if (r->nrec == r->alloc) {
+				r->alloc = r->alloc ? r->alloc * 2 : 65536;
+				r->rec = xreallocarray(r->rec, r->alloc, sizeof *r->rec);
+			}
+			struct srec *x = &r->rec[r->nrec];
+			int64_t sid = store_col_i64(st, 0);
+			x->person = sid > 0 && sid <= r->maxstaff ? r->person_of[sid] : 0;
+			if (!x->person || !text_date(st, 1, &x->start) ||
+			    !text_date(st, 3, &x->from) || (c && !text_date(st, 4, &x->to))) {
+				store_reset(st);
+				return cadre_err_set(
+				    err, CADRE_EINTERNAL,
+				    "a stored assignment has a bad date or staff id");
+			}
+			if (!c)
+				x->to = INT32_MAX;
+			if (!text_date(st, 2, &x->end))
+				x->end = INT32_MAX;
+			int64_t node = ccmap_node(&r->cc, store_col_i64(st, 4 + c));
+			x->node = node > 0 && node <= INT32_MAX ? (int32_t)node : 0;
+			const char *g = store_col_text(st, 5 + c);
+			if (strcmp(g, last_group) != 0) {
+				(void)snprintf(last_group, sizeof last_group, "%s", g);
+				last_gi = (uint16_t)group_index(&r->g, g);
+			}
+			x->group = last_gi;
+			x->fte = (int32_t)llround(store_col_double(st, 6 + c) * 10000.0);
+			x->fallback = strcmp(store_col_text(st, 7 + c), "fallback") == 0;
+			if (x->node > r->maxnode)
+				r->maxnode = x->node;
+			r->nrec++;
 		}
-		struct srec *x = &r->rec[r->nrec];
-		x->person = store_col_i64(st, 0);
-		if (!text_date(st, 1, &x->start) || !text_date(st, 3, &x->from) ||
-		    !text_date(st, 4, &x->to)) {
-			store_reset(st);
-			return cadre_err_set(err, CADRE_EINTERNAL,
-			                     "a stored assignment date is bad");
-		}
-		if (!text_date(st, 2, &x->end))
-			x->end = INT32_MAX;
-		x->node = ccmap_node(&r->cc, store_col_i64(st, 5));
-		const char *g = store_col_text(st, 6);
-		if (strcmp(g, last_group) != 0) {
-			(void)snprintf(last_group, sizeof last_group, "%s", g);
-			last_gi = (uint16_t)group_index(&r->g, g);
-		}
-		x->group = last_gi;
-		x->fte = (int32_t)llround(store_col_double(st, 7) * 10000.0);
-		if (x->person > r->maxperson)
-			r->maxperson = x->person;
-		if (x->node > r->maxnode)
-			r->maxnode = x->node;
-		r->nrec++;
+		if (rc != CADRE_DONE)
+			return rc;
 	}
-	return rc == CADRE_DONE ? CADRE_OK : rc;
+	return CADRE_OK;
 }
 
-/* by_person: counting sort of the records by person. */
+/* by_person: the records' order by person (a counting sort of indices). */
 static void by_person(struct staff_run *r)
 {
-	if (r->nrec < 2)
-		return;
 	size_t *count = xcalloc((size_t)r->maxperson + 2, sizeof *count);
 	for (size_t i = 0; i < r->nrec; i++)
 		count[r->rec[i].person + 1]++;
 	for (int64_t p = 1; p <= r->maxperson + 1; p++)
 		count[p] += count[p - 1];
-	struct srec *out = xmalloc(r->nrec * sizeof *out);
+	r->order = xmalloc((r->nrec + 1) * sizeof *r->order);
 	for (size_t i = 0; i < r->nrec; i++)
-		out[count[r->rec[i].person]++] = r->rec[i];
+		r->order[count[r->rec[i].person]++] = (uint32_t)i;
 	free(count);
-	free(r->rec);
-	r->rec = out;
-	r->alloc = r->nrec;
 }
 
 static int staff_emit(struct store *db, struct staff_run *r, int month, int64_t *rows,
@@ -442,17 +500,19 @@ static int staff_emit(struct store *db, struct staff_run *r, int month, int64_t 
 {
 	size_t G = r->g.n;
 	for (size_t i = 0; i < r->ncount; i++) {
-		if (!r->asg[i])
+		const struct cell *c = &r->direct[i];
+		if (!c->asg)
 			continue;
 		int64_t node = (int64_t)(i / G);
 		const char *gc = r->g.code[i % G];
-		struct store_value v[6] = {
+		struct store_value v[7] = {
 		    STORE_V_I64(node),
 		    STORE_V_I64(month),
 		    STORE_V_TEXT(gc, strlen(gc)),
-		    STORE_V_I64(r->hc[i]),
-		    STORE_V_DOUBLE((double)r->fte[i] / 10000.0),
-		    STORE_V_I64(r->asg[i]),
+		    STORE_V_I64(c->hc),
+		    STORE_V_DOUBLE((double)c->fte / 10000.0),
+		    STORE_V_I64(c->asg),
+		    STORE_V_I64(c->fb),
 		};
 		int rc = store_bulk_row(db, v, err);
 		if (rc != CADRE_OK)
@@ -462,36 +522,95 @@ static int staff_emit(struct store *db, struct staff_run *r, int month, int64_t 
 	return CADRE_OK;
 }
 
+static bool active(const struct srec *x, int32_t day)
+{
+	return x->start <= day && x->end >= day && x->from <= day && x->to >= day && x->node;
+}
+
+static void count_direct(struct staff_run *r, const struct srec *x, int64_t stamp)
+{
+	size_t G = r->g.n;
+	size_t na;
+	const int64_t *an = anc_of(&r->anc, x->node, &na);
+	for (size_t k = 0; k < na; k++) {
+		size_t base = (size_t)an[k] * G;
+		struct cell *cg = &r->direct[base + x->group];
+		struct cell *ct = &r->direct[base + r->g.total];
+		cg->fte += x->fte;
+		cg->asg++;
+		cg->fb += x->fallback;
+		if (cg->stamp != stamp) {
+			cg->stamp = stamp;
+			cg->hc++;
+		}
+		ct->fte += x->fte;
+		ct->asg++;
+		ct->fb += x->fallback;
+		if (ct->stamp != stamp) {
+			ct->stamp = stamp;
+			ct->hc++;
+		}
+	}
+}
+
+/* staff_count_month: staff in post on day.  A person with one assignment
+ * that day is counted at their ward and added up the hierarchy at the end
+ * (additive: one person, one ward); a person with several is counted at
+ * every ancestor with stamps, so they count once wherever their
+ * assignments meet. */
 static void staff_count_month(struct staff_run *r, int32_t day, int64_t stamp_base)
 {
 	size_t G = r->g.n;
-	memset(r->hc, 0, r->ncount * sizeof *r->hc);
-	memset(r->fte, 0, r->ncount * sizeof *r->fte);
-	memset(r->asg, 0, r->ncount * sizeof *r->asg);
-	for (size_t i = 0; i < r->nrec; i++) {
-		const struct srec *x = &r->rec[i];
-		if (x->start > day || x->end < day || x->from > day || x->to < day || !x->node)
+	memset(r->direct, 0, r->ncount * sizeof *r->direct);
+	memset(r->ward, 0, r->ncount * sizeof *r->ward);
+	for (size_t i = 0; i < r->ncount; i++)
+		r->direct[i].stamp = -1;
+	for (size_t i = 0; i < r->nrec;) {
+		int32_t person = r->rec[r->order[i]].person;
+		size_t j = i, act = 0, last = 0;
+		for (; j < r->nrec && r->rec[r->order[j]].person == person; j++)
+			if (active(&r->rec[r->order[j]], day)) {
+				act++;
+				last = j;
+			}
+		if (act == 1) {
+			const struct srec *x = &r->rec[r->order[last]];
+			size_t base = (size_t)x->node * G;
+			struct cell *cg = &r->ward[base + x->group];
+			struct cell *ct = &r->ward[base + r->g.total];
+			cg->fte += x->fte;
+			cg->asg++;
+			cg->hc++;
+			cg->fb += x->fallback;
+			ct->fte += x->fte;
+			ct->asg++;
+			ct->hc++;
+			ct->fb += x->fallback;
+		} else if (act > 1) {
+			for (size_t k = i; k < j; k++) {
+				const struct srec *x = &r->rec[r->order[k]];
+				if (active(x, day))
+					count_direct(r, x, stamp_base + person);
+			}
+		}
+		i = j;
+	}
+	/* the single-assignment counts, up the hierarchy */
+	for (int64_t node = 1; node <= r->maxnode; node++) {
+		const struct cell *w = &r->ward[(size_t)node * G];
+		if (!w[r->g.total].asg)
 			continue;
 		size_t na;
-		const int64_t *an = anc_of(&r->anc, x->node, &na);
-		int64_t stamp = stamp_base + x->person;
+		const int64_t *an = anc_of(&r->anc, node, &na);
 		for (size_t k = 0; k < na; k++) {
-			size_t base = (size_t)an[k] * G;
-			size_t ig = base + x->group;
-			size_t it = base + r->g.total;
-			r->fte[ig] += x->fte;
-			r->asg[ig]++;
-			if (r->stamp[ig] != stamp) {
-				r->stamp[ig] = stamp;
-				r->hc[ig]++;
-			}
-			if (x->group != r->g.total) {
-				r->fte[it] += x->fte;
-				r->asg[it]++;
-				if (r->stamp[it] != stamp) {
-					r->stamp[it] = stamp;
-					r->hc[it]++;
-				}
+			struct cell *d = &r->direct[(size_t)an[k] * G];
+			for (size_t g = 0; g < G; g++) {
+				if (!w[g].asg)
+					continue;
+				d[g].fte += w[g].fte;
+				d[g].asg += w[g].asg;
+				d[g].hc += w[g].hc;
+				d[g].fb += w[g].fb;
 			}
 		}
 	}
@@ -534,34 +653,34 @@ int orgstats_staff_refresh(const struct actor *actor, struct store *db, const st
 	int last = pf_date_month(d1);
 	if ((rc = groups_load(db, &r.g, err)) != CADRE_OK ||
 	    (rc = ccmap_load(db, &r.cc, err)) != CADRE_OK ||
+	    (rc = staff_persons(db, &r, err)) != CADRE_OK ||
 	    (rc = staff_records(db, &r, pf_month_end(first), pf_month_end(last), err)) != CADRE_OK)
 		goto out;
+	free(r.person_of);
+	r.person_of = NULL;
 	by_person(&r);
-	static const char *const cols[] = {"node_id",   "month", "staff_group",
-	                                   "headcount", "fte",   "assignments"};
+	static const char *const cols[] = {
+	    "node_id", "month",       "staff_group",         "headcount",
+	    "fte",     "assignments", "fallback_assignments"};
 	int64_t rows = 0;
 	int mseq = 0;
 	for (int m = first; m <= last; m = date_month_add(m, 1), mseq++) {
 		if ((rc = anc_load(db, hier_eff(&r.h, m), &r.anc, err)) != CADRE_OK)
 			goto out;
-		size_t need =
-		    ((size_t)(r.anc.maxid > r.maxnode ? r.anc.maxid : r.maxnode) + 1) * r.g.n;
+		int64_t maxid = r.anc.maxid > r.maxnode ? r.anc.maxid : r.maxnode;
+		size_t need = ((size_t)maxid + 1) * r.g.n;
 		if (need > r.ncount) {
-			free(r.hc);
-			free(r.fte);
-			free(r.asg);
-			free(r.stamp);
-			r.hc = xcalloc(need, sizeof *r.hc);
-			r.fte = xcalloc(need, sizeof *r.fte);
-			r.asg = xcalloc(need, sizeof *r.asg);
-			r.stamp = xcalloc(need, sizeof *r.stamp);
-			for (size_t i = 0; i < need; i++)
-				r.stamp[i] = -1;
+			free(r.direct);
+			free(r.ward);
+			r.direct = xcalloc(need, sizeof *r.direct);
+			r.ward = xcalloc(need, sizeof *r.ward);
 			r.ncount = need;
 		}
+		if (r.maxnode > r.anc.maxid)
+			r.maxnode = r.anc.maxid; /* nodes without ancestors count nowhere */
 		staff_count_month(&r, pf_month_end(m), (int64_t)mseq * (r.maxperson + 1));
 		/* one load per month: the next month's ancestors are read between */
-		if ((rc = store_bulk_begin(db, "org_stats_staff", cols, 6, err)) != CADRE_OK)
+		if ((rc = store_bulk_begin(db, "org_stats_staff", cols, 7, err)) != CADRE_OK)
 			goto out;
 		bulk = true;
 		if ((rc = staff_emit(db, &r, m, &rows, err)) != CADRE_OK)
@@ -905,6 +1024,7 @@ int orgstats_staff_read(const struct actor *actor, struct store *db, int64_t nod
 		x->headcount = store_col_i64(st, 1);
 		x->fte = store_col_double(st, 2);
 		x->assignments = store_col_i64(st, 3);
+		x->fallback_assignments = store_col_i64(st, 4);
 	}
 	if (rc != CADRE_DONE) {
 		free(*rows);

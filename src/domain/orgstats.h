@@ -85,6 +85,7 @@ struct orgstats_staff_row {
 	int64_t headcount;
 	double fte;
 	int64_t assignments;
+	int64_t fallback_assignments; /* staff group by Cadre's ESR fallback */
 };
 
 struct orgstats_money_row {

@@ -344,7 +344,9 @@ struct pimp {
 	struct pf_index keyix;   /* person key -> head staff */
 	struct pf_index gradeix; /* grade text -> grade */
 
-	int32_t extract;      /* days; 0 until the first row */
+	int last_org;    /* the organisation slot of the last row, -1 */
+	int32_t extract; /* days; 0 until the first row */
+	int extract_year;
 	int32_t extract_line; /* the row that set it */
 	bool extract_set;
 
@@ -536,7 +538,7 @@ static uint32_t key_find(const struct pimp *P, const uint8_t key[16])
 	return NONE32;
 }
 
-static int grade_get(struct pimp *P, const char *s, size_t n, const struct pf_grade *g)
+static int grade_find(struct pimp *P, const char *s, size_t n)
 {
 	uint64_t h = pf_hash(s, n, PF_HASH_INIT);
 	struct pf_probe p = pf_index_probe(&P->gradeix, h);
@@ -544,6 +546,15 @@ static int grade_get(struct pimp *P, const char *s, size_t n, const struct pf_gr
 	while ((i = pf_index_next(&P->gradeix, &p)) != NONE32)
 		if (strlen(P->grades[i].text) == n && memcmp(P->grades[i].text, s, n) == 0)
 			return (int)i;
+	return -1;
+}
+
+static int grade_get(struct pimp *P, const char *s, size_t n, const struct pf_grade *g)
+{
+	int known = grade_find(P, s, n);
+	if (known >= 0)
+		return known;
+	uint64_t h = pf_hash(s, n, PF_HASH_INIT);
 	if (P->ngrades >= UINT16_MAX)
 		return -1;
 	P->grades = grow(P->grades, P->ngrades, &P->galloc, sizeof *P->grades, 64);
@@ -558,9 +569,12 @@ static int grade_get(struct pimp *P, const char *s, size_t n, const struct pf_gr
 
 static int org_slot(struct pimp *P, const struct org_index_entry *e, int32_t line)
 {
+	/* rows come grouped by organisation: try the last one first */
+	if (P->last_org >= 0 && P->orgs[P->last_org].id == e->id)
+		return P->last_org;
 	for (size_t i = 0; i < P->norgs; i++)
 		if (P->orgs[i].id == e->id)
-			return (int)i;
+			return P->last_org = (int)i;
 	if (P->norgs >= UINT16_MAX)
 		return -1;
 	P->orgs = grow(P->orgs, P->norgs, &P->oalloc, sizeof *P->orgs, 16);
@@ -570,6 +584,7 @@ static int org_slot(struct pimp *P, const struct org_index_entry *e, int32_t lin
 	(void)snprintf(o->code, sizeof o->code, "%s", e->code);
 	o->first_line = line;
 	o->top = NONE32;
+	P->last_org = (int)P->norgs;
 	return (int)P->norgs++;
 }
 
@@ -647,23 +662,25 @@ static bool check_dates(struct pimp *P, const struct csv_field *fl, struct prow 
 		x->extract = P->extract; /* the other checks go on with the file's */
 		return false;
 	}
-	char ed[11];
-	pf_date_format(x->extract, ed);
+	char ed[11] = "";
 	if (!P->extract_set) {
 		int32_t want;
 		if (P->opt->expect_extract &&
 		    (!pf_date(P->opt->expect_extract, strlen(P->opt->expect_extract), &want) ||
 		     want != x->extract)) {
+			pf_date_format(x->extract, ed);
 			bad(P, fl, C_EXTRACT, "extract_date %s is not the --as-of date %s", ed,
 			    P->opt->expect_extract);
 			return false;
 		}
+		P->extract_year = date_from_days(x->extract).y;
 		P->extract = x->extract;
 		P->extract_line = (int32_t)fl[0].line;
 		P->extract_set = true;
 	} else if (x->extract != P->extract) {
 		char first[11];
 		pf_date_format(P->extract, first);
+		pf_date_format(x->extract, ed);
 		bad(P, fl, C_EXTRACT,
 		    "extract_date %s differs from %s on line %ld: one extract date per file", ed,
 		    first, (long)P->extract_line);
@@ -679,6 +696,7 @@ static bool check_dates(struct pimp *P, const struct csv_field *fl, struct prow 
 		    "start_date '%s': not a date (YYYY-MM-DD, a real day in 1900-2099)", v);
 		ok = false;
 	} else if (x->start > x->extract) {
+		pf_date_format(x->extract, ed);
 		bad(P, fl, C_START, "start_date %.10s is after the extract date %s", fl[C_START].s,
 		    ed);
 		ok = false;
@@ -727,12 +745,21 @@ static bool check_dates(struct pimp *P, const struct csv_field *fl, struct prow 
 	return ok;
 }
 
+static int grade_find(struct pimp *P, const char *s, size_t n);
+
+/* check_grade: a grade seen before on a valid row is valid (the extract
+ * date, whose financial year decides the pay points, is the file's). */
 static bool check_grade(struct pimp *P, const struct csv_field *fl, struct prow *x)
 {
 	char v[PF_SHOW_MAX * 2];
 	if (empty(&fl[C_GRADE])) {
 		bad(P, fl, C_GRADE, "grade is empty");
 		return false;
+	}
+	int known = grade_find(P, fl[C_GRADE].s, fl[C_GRADE].len);
+	if (known >= 0) {
+		x->g = P->grades[known].g;
+		return true;
 	}
 	show(&fl[C_GRADE], v, sizeof v);
 	if (!pf_grade_parse(fl[C_GRADE].s, fl[C_GRADE].len, &x->g)) {
@@ -754,19 +781,21 @@ static bool check_hours(struct pimp *P, const struct csv_field *fl, struct prow 
 {
 	char v[PF_SHOW_MAX * 2], w[PF_SHOW_MAX * 2];
 	bool ok = true;
-	show(&fl[C_HOURS], v, sizeof v);
-	show(&fl[C_FTE], w, sizeof w);
+#define SHOW_HW() (show(&fl[C_HOURS], v, sizeof v), show(&fl[C_FTE], w, sizeof w))
 	if (empty(&fl[C_HOURS])) {
 		bad(P, fl, C_HOURS, "contracted_hours is empty");
 		ok = false;
 	} else if (!pf_decimal(fl[C_HOURS].s, fl[C_HOURS].len, 2, &x->hours)) {
+		SHOW_HW();
 		bad(P, fl, C_HOURS, "contracted_hours '%s': not a number with at most 2 decimals",
 		    v);
 		ok = false;
 	} else if (x->hours < 0) {
+		SHOW_HW();
 		bad(P, fl, C_HOURS, "contracted_hours '%s': negative", v);
 		ok = false;
 	} else if (x->hours > 6000) {
+		SHOW_HW();
 		bad(P, fl, C_HOURS, "contracted_hours '%s': over 60 hours a week", v);
 		ok = false;
 	}
@@ -775,14 +804,17 @@ static bool check_hours(struct pimp *P, const struct csv_field *fl, struct prow 
 		return false;
 	}
 	if (!pf_decimal(fl[C_FTE].s, fl[C_FTE].len, 4, &x->fte)) {
+		SHOW_HW();
 		bad(P, fl, C_FTE, "fte '%s': not a number with at most 4 decimals", w);
 		return false;
 	}
 	if (x->fte < 0) {
+		SHOW_HW();
 		bad(P, fl, C_FTE, "fte '%s': negative", w);
 		return false;
 	}
 	if (x->fte > 15000) {
+		SHOW_HW();
 		bad(P, fl, C_FTE, "fte '%s': over 1.5", w);
 		return false;
 	}
@@ -790,11 +822,13 @@ static bool check_hours(struct pimp *P, const struct csv_field *fl, struct prow 
 		return ok;
 	if (x->category == CAT_BANK || x->category == CAT_HONORARY) {
 		if (x->hours) {
+			SHOW_HW();
 			bad(P, fl, C_HOURS, "contracted_hours '%s': a %s assignment has 0 hours", v,
 			    categories[x->category]);
 			return false;
 		}
 		if (x->fte) {
+			SHOW_HW();
 			bad(P, fl, C_FTE, "fte '%s': a %s assignment has 0 FTE", w,
 			    categories[x->category]);
 			return false;
@@ -807,6 +841,7 @@ static bool check_hours(struct pimp *P, const struct csv_field *fl, struct prow 
 		diff = -diff;
 	if (diff > 10000) {
 		int64_t expect = (x->hours * 10000 * 2 + ft) / (2 * ft); /* rounded */
+		SHOW_HW();
 		bad(P, fl, C_FTE,
 		    "fte '%s' does not match contracted_hours '%s': full time is %d.%d hours a "
 		    "week "
@@ -817,12 +852,13 @@ static bool check_hours(struct pimp *P, const struct csv_field *fl, struct prow 
 	}
 	return true;
 }
+#undef SHOW_HW
 
 static bool check_person(struct pimp *P, const struct csv_field *fl, struct prow *x)
 {
 	char v[PF_SHOW_MAX * 2];
 	bool ok = true;
-	int ey = date_from_days(x->extract).y;
+	int ey = P->extract_year;
 	x->has_key = false;
 	if (!empty(&fl[C_NI])) {
 		if (!ni_ok(fl[C_NI].s, fl[C_NI].len)) {
@@ -842,12 +878,12 @@ static bool check_person(struct pimp *P, const struct csv_field *fl, struct prow
 		    "display_name: longer than 100 characters or holds a control character");
 		ok = false;
 	}
-	show(&fl[C_BIRTH], v, sizeof v);
 	if (empty(&fl[C_BIRTH])) {
 		bad(P, fl, C_BIRTH, "birth_year is empty");
 		ok = false;
 	} else if (!pf_int(fl[C_BIRTH].s, fl[C_BIRTH].len, &x->birth) || x->birth < 1930 ||
 	           x->birth > ey - 15) {
+		show(&fl[C_BIRTH], v, sizeof v);
 		bad(P, fl, C_BIRTH,
 		    "birth_year '%s': not a year from 1930 to %d (the extract year - 15)", v,
 		    ey - 15);
@@ -945,17 +981,18 @@ static bool check_post(struct pimp *P, const struct csv_field *fl, struct prow *
 	char v[PF_SHOW_MAX * 2];
 	bool ok = true;
 	/* occupation code */
-	show(&fl[C_OCC], v, sizeof v);
 	if (empty(&fl[C_OCC])) {
 		bad(P, fl, C_OCC, "occupation_code is empty");
 		ok = false;
 	} else if (!pf_occ_form_ok(fl[C_OCC].s, fl[C_OCC].len)) {
+		show(&fl[C_OCC], v, sizeof v);
 		bad(P, fl, C_OCC,
 		    "occupation_code '%s': not an NHS occupation code (three digits, or a capital "
 		    "letter and two capital letters or digits)",
 		    v);
 		ok = false;
 	} else if (!pf_occ_match(&P->ref, fl[C_OCC].s) && pf_occ_enumerated(&P->ref, fl[C_OCC].s)) {
+		show(&fl[C_OCC], v, sizeof v);
 		bad(P, fl, C_OCC,
 		    "occupation_code '%s': unknown: the reference data lists the %c codes one by "
 		    "one "
@@ -1030,12 +1067,12 @@ static bool check_post(struct pimp *P, const struct csv_field *fl, struct prow *
 		}
 	}
 	/* leadership level */
-	show(&fl[C_LEADERSHIP], v, sizeof v);
 	if (empty(&fl[C_LEADERSHIP])) {
 		bad(P, fl, C_LEADERSHIP, "leadership_level is empty");
 		ok = false;
 	} else if (!pf_int(fl[C_LEADERSHIP].s, fl[C_LEADERSHIP].len, &x->leadership) ||
 	           x->leadership < 0 || x->leadership > 4) {
+		show(&fl[C_LEADERSHIP], v, sizeof v);
 		bad(P, fl, C_LEADERSHIP, "leadership_level '%s': 0 to 4", v);
 		ok = false;
 	}
@@ -1202,7 +1239,8 @@ static void parse_row(struct pimp *P, const struct csv_field *fl)
 		code[n] = '\0';
 		const struct org_index_entry *e =
 		    fl[C_ORG].len < ORG_CODE_MAX ? org_index_find(&P->orgix, code) : NULL;
-		show(&fl[C_ORG], v, sizeof v);
+		if (!e || !wards_employer_kind(e->kind))
+			show(&fl[C_ORG], v, sizeof v);
 		if (!e) {
 			bad(P, fl, C_ORG,
 			    "org_code '%s': no such organisation (data/ods, or loaded "
@@ -1532,8 +1570,16 @@ static void dig_add(struct dig *d, const char *s)
 static void dig_int(struct dig *d, int64_t v)
 {
 	char t[24];
-	(void)snprintf(t, sizeof t, "%" PRId64, v);
-	dig_add(d, t);
+	size_t n = sizeof t;
+	t[--n] = '\0';
+	uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+	do {
+		t[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		t[--n] = '-';
+	dig_add(d, t + n);
 }
 
 static int64_t dig_end(const struct dig *d)
@@ -1931,37 +1977,63 @@ static void bind_opt(struct store_stmt *st, int i, const char *s)
 		store_bind_null(st, i);
 }
 
+/* pkey: a new person to insert, sorted by key so that the key's unique
+ * index grows at its end (HMACs are random: in file order every insert
+ * would land on a random page of a large index). */
+struct pkey {
+	uint8_t key[16];
+	uint32_t staff;
+};
+
+static int pkey_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct pkey *)a)->key, ((const struct pkey *)b)->key, 16);
+}
+
 static int write_persons(struct pimp *P, int64_t *next_person, struct cadre_err *err)
 {
+	size_t n = 0;
+	for (size_t i = 0; i < P->nstaff; i++) {
+		const struct stf *s = &P->staff[i];
+		n += ((s->flags & SF_KEY) && s->head == i && !(s->flags & SF_PHELD)) ||
+		     (!(s->flags & SF_KEY) && !(s->flags & SF_PHELD));
+	}
+	struct pkey *v = xmalloc((n + 1) * sizeof *v);
+	size_t nk = 0, nn = 0;
+	for (size_t i = 0; i < P->nstaff; i++) {
+		const struct stf *s = &P->staff[i];
+		if ((s->flags & SF_KEY) && s->head == i && !(s->flags & SF_PHELD)) {
+			memcpy(v[nk].key, s->key, 16);
+			v[nk++].staff = (uint32_t)i;
+		}
+	}
+	if (nk)
+		qsort(v, nk, sizeof *v, pkey_cmp);
+	/* keyless people (NULL keys sort first in the index) after them */
+	for (size_t i = 0; i < P->nstaff; i++) {
+		const struct stf *s = &P->staff[i];
+		if (!(s->flags & SF_KEY) && !(s->flags & SF_PHELD)) {
+			memset(v[nk + nn].key, 0, 16);
+			v[nk + nn++].staff = (uint32_t)i;
+		}
+	}
 	static const char *const cols[] = {"id", "person_key"};
 	int rc = store_bulk_begin(P->db, "person", cols, 2, err);
+	for (size_t k = 0; k < n && rc == CADRE_OK; k++) {
+		struct stf *s = &P->staff[v[k].staff];
+		s->person_id = (*next_person)++;
+		char hex[33];
+		bool keyed = k < nk;
+		if (keyed)
+			(void)sodium_bin2hex(hex, sizeof hex, s->key, 16);
+		struct store_value row[2] = {STORE_V_I64(s->person_id),
+		                             keyed ? STORE_V_TEXT(hex, 32) : STORE_V_NULL};
+		rc = store_bulk_row(P->db, row, err);
+	}
+	free(v);
 	if (rc != CADRE_OK)
 		return rc;
-	int64_t n = 0;
-	for (size_t i = 0; i < P->nstaff; i++) {
-		struct stf *s = &P->staff[i];
-		bool needs = false;
-		char hex[33];
-		if (s->flags & SF_KEY) {
-			if (s->head == i && !(s->flags & SF_PHELD)) {
-				s->person_id = (*next_person)++;
-				needs = true;
-				(void)sodium_bin2hex(hex, sizeof hex, s->key, 16);
-			}
-		} else if (!(s->flags & SF_PHELD)) {
-			s->person_id = (*next_person)++;
-			needs = true;
-		}
-		if (!needs)
-			continue;
-		struct store_value v[2] = {STORE_V_I64(s->person_id), (s->flags & SF_KEY)
-		                                                          ? STORE_V_TEXT(hex, 32)
-		                                                          : STORE_V_NULL};
-		if ((rc = store_bulk_row(P->db, v, err)) != CADRE_OK)
-			return rc;
-		n++;
-	}
-	P->res->persons_new = n;
+	P->res->persons_new = (int64_t)n;
 	/* staff with a key take their head's person */
 	for (size_t i = 0; i < P->nstaff; i++) {
 		struct stf *s = &P->staff[i];
@@ -2280,12 +2352,23 @@ static int write_tx(struct store *db, void *arg, struct cadre_err *err)
 		return rc;
 	res->import_id = import_id;
 	int64_t t = clock_mono_us();
-	if ((rc = write_persons(P, &next_person, err)) != CADRE_OK ||
-	    (rc = write_staff(P, import_id, err)) != CADRE_OK ||
-	    (rc = update_staff(P, import_id, err)) != CADRE_OK ||
-	    (rc = write_assignments(P, import_id, err)) != CADRE_OK ||
+	int64_t tt[6];
+	tt[0] = clock_mono_us();
+	if ((rc = write_persons(P, &next_person, err)) != CADRE_OK)
+		return rc;
+	tt[1] = clock_mono_us();
+	if ((rc = write_staff(P, import_id, err)) != CADRE_OK ||
+	    (rc = update_staff(P, import_id, err)) != CADRE_OK)
+		return rc;
+	tt[2] = clock_mono_us();
+	if ((rc = write_assignments(P, import_id, err)) != CADRE_OK ||
 	    (rc = update_assignments(P, import_id, err)) != CADRE_OK)
 		return rc;
+	tt[3] = clock_mono_us();
+	if (getenv("CADRE_TIMING"))
+		(void)fprintf(stderr, "persons %lld ms, staff %lld ms, assignments %lld ms\n",
+		              (long long)(tt[1] - tt[0]) / 1000, (long long)(tt[2] - tt[1]) / 1000,
+		              (long long)(tt[3] - tt[2]) / 1000);
 	res->assignments_unchanged = res->rows - res->assignments_new - res->assignments_changed;
 	char ed[11];
 	pf_date_format(P->extract, ed);
@@ -2301,6 +2384,13 @@ static int write_tx(struct store *db, void *arg, struct cadre_err *err)
 	}
 	int64_t changed = res->persons_new + res->staff_new + res->staff_changed +
 	                  res->assignments_new + res->assignments_changed + res->assignments_closed;
+	/* the staged rows are written: their memory goes to the statistics */
+	free(P->rows);
+	free(P->staff);
+	pool_free(&P->pool);
+	P->rows = NULL;
+	P->staff = NULL;
+	P->nrows = P->nstaff = 0;
 	if ((rc = pf_import_record(P->actor, db, import_id, "staff", P->path, res->sha256,
 	                           res->rows, changed, P->now, err)) != CADRE_OK)
 		return rc;
@@ -2412,6 +2502,7 @@ int people_import(const struct actor *actor, struct store *db, const char *path,
 	P->opt = opt;
 	P->res = res;
 	P->now = clock_now(opt->clk);
+	P->last_org = -1;
 	hmac_init(&P->hmac0, opt->pseudonym_key);
 	pf_index_init(&P->refix, 1024);
 	pf_index_init(&P->staffix, 1024);
@@ -2456,7 +2547,22 @@ int people_import(const struct actor *actor, struct store *db, const char *path,
 	pf_index_free(&P->refix);
 	pf_index_free(&P->keyix);
 	pf_index_free(&P->staffix);
-	rc = import_run(db, opt->dry_run, write_tx, P, err);
+	/* One attempt, not store_tx_run's retries: the staged rows are freed
+	 * inside the transaction once written, before the statistics need
+	 * their memory.  BEGIN waits busy_timeout for the write lock. */
+	if ((rc = store_tx_begin(db, STORE_TX_WRITE, err)) != CADRE_OK)
+		goto out;
+	rc = write_tx(db, P, err);
+	if (rc == CADRE_OK && !opt->dry_run) {
+		rc = store_tx_commit(db, err);
+	} else {
+		struct cadre_err e2;
+		int rb = store_tx_rollback(db, &e2);
+		if (rc == CADRE_OK && rb != CADRE_OK) {
+			*err = e2;
+			rc = rb;
+		}
+	}
 out:
 	pimp_free(P);
 	free(P);

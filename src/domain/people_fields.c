@@ -1,16 +1,18 @@
 /* people_fields: cells, grades, reference data and a hash index for the
  * people-area importers (see people_fields.h). */
-/* fopencookie (glibc) for the hashing reader */
-#define _GNU_SOURCE
 #include "domain/people_fields.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "base/date.h"
 #include "base/mem.h"
@@ -193,9 +195,18 @@ bool pf_money(const char *s, size_t n, int64_t *pence)
 
 void pf_date_format(int32_t days, char *out)
 {
-	char buf[DATE_STR_SIZE];
-	date_format_iso(date_from_days(days), buf);
-	memcpy(out, buf, 11);
+	struct date d = date_from_days(days);
+	int y = d.y;
+	out[0] = (char)('0' + y / 1000 % 10);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + d.m / 10);
+	out[6] = (char)('0' + d.m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d.d / 10);
+	out[9] = (char)('0' + d.d % 10);
 	out[10] = '\0';
 }
 
@@ -795,7 +806,6 @@ void pf_index_init(struct pf_index *ix, size_t expect)
 	while (cap * 3 < expect * 4)
 		cap *= 2;
 	ix->slot = xcalloc(cap, sizeof *ix->slot);
-	ix->hash = xcalloc(cap, sizeof *ix->hash);
 	ix->cap = cap;
 	ix->n = 0;
 }
@@ -803,7 +813,6 @@ void pf_index_init(struct pf_index *ix, size_t expect)
 void pf_index_free(struct pf_index *ix)
 {
 	free(ix->slot);
-	free(ix->hash);
 	memset(ix, 0, sizeof *ix);
 }
 
@@ -829,11 +838,12 @@ struct pf_probe pf_index_probe(const struct pf_index *ix, uint64_t h)
 uint32_t pf_index_next(const struct pf_index *ix, struct pf_probe *p)
 {
 	size_t mask = ix->cap - 1;
-	while (ix->slot[p->i]) {
+	const struct pf_slot *sl = ix->slot;
+	while (sl[p->i].row) {
 		size_t i = p->i;
 		p->i = (p->i + 1) & mask;
-		if (ix->hash[i] == p->h)
-			return ix->slot[i] - 1;
+		if (sl[i].hash == p->h)
+			return sl[i].row - 1;
 	}
 	return UINT32_MAX;
 }
@@ -842,26 +852,23 @@ static void put_raw(struct pf_index *ix, uint32_t m, uint32_t row)
 {
 	size_t mask = ix->cap - 1;
 	size_t i = (size_t)m & mask;
-	while (ix->slot[i])
+	while (ix->slot[i].row)
 		i = (i + 1) & mask;
-	ix->slot[i] = row + 1;
-	ix->hash[i] = m;
+	ix->slot[i].hash = m;
+	ix->slot[i].row = row + 1;
 }
 
 void pf_index_put(struct pf_index *ix, uint64_t h, uint32_t row)
 {
 	if ((ix->n + 1) * 4 > ix->cap * 3) {
-		uint32_t *os = ix->slot;
-		uint32_t *oh = ix->hash;
+		struct pf_slot *os = ix->slot;
 		size_t ocap = ix->cap;
 		ix->cap *= 2;
 		ix->slot = xcalloc(ix->cap, sizeof *ix->slot);
-		ix->hash = xcalloc(ix->cap, sizeof *ix->hash);
 		for (size_t i = 0; i < ocap; i++)
-			if (os[i])
-				put_raw(ix, oh[i], os[i] - 1);
+			if (os[i].row)
+				put_raw(ix, os[i].hash, os[i].row - 1);
 		free(os);
-		free(oh);
 	}
 	put_raw(ix, (uint32_t)(mix(h) >> 32), row);
 	ix->n++;
@@ -869,57 +876,97 @@ void pf_index_put(struct pf_index *ix, uint64_t h, uint32_t row)
 
 /* ---- files ------------------------------------------------------------------------ */
 
+/* The parser reads the file through f; a thread reads it again through its
+ * own descriptor and hashes it, so the SHA-256 costs no time on the
+ * parser's path.  The file's identity, size and modification time are
+ * compared before and after: a file that changed while it was read is
+ * refused, so the hash is the hash of the bytes parsed. */
 struct hashing {
-	FILE *raw;
+	int fd;
 	crypto_hash_sha256_state st;
 	uint64_t bytes;
-	bool failed;
+	int error; /* errno of a failed read, 0 */
+	atomic_int stop;
+	pthread_t thread;
+	bool started;
+	struct stat before;
 };
 
-static ssize_t hashing_read(void *cookie, char *buf, size_t n)
+static void *hashing_main(void *arg)
 {
-	struct hashing *h = cookie;
-	size_t got = fread(buf, 1, n, h->raw);
-	if (got < n && ferror(h->raw)) {
-		h->failed = true;
-		return -1;
+	struct hashing *h = arg;
+	enum { CHUNK = 1 << 20 };
+	unsigned char *buf = xmalloc(CHUNK);
+	for (;;) {
+		if (atomic_load(&h->stop))
+			break;
+		ssize_t n = read(h->fd, buf, CHUNK);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			h->error = errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		crypto_hash_sha256_update(&h->st, buf, (unsigned long long)n);
+		h->bytes += (uint64_t)n;
 	}
-	crypto_hash_sha256_update(&h->st, (const unsigned char *)buf, got);
-	h->bytes += got;
-	return (ssize_t)got;
+	free(buf);
+	return NULL;
 }
 
-static int hashing_close(void *cookie)
+static bool same_file(const struct stat *a, const struct stat *b)
 {
-	struct hashing *h = cookie;
-	int rc = fclose(h->raw);
-	free(h);
-	return rc;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static void hashing_stop(struct hashing *h)
+{
+	if (h->started) {
+		atomic_store(&h->stop, 1);
+		(void)pthread_join(h->thread, NULL);
+		h->started = false;
+	}
+	if (h->fd >= 0)
+		(void)close(h->fd);
+	h->fd = -1;
 }
 
 int pf_file_open(const char *path, struct pf_file *pf, struct cadre_err *err)
 {
 	memset(pf, 0, sizeof *pf);
-	FILE *raw = fopen(path, "rb");
-	if (!raw)
+	FILE *f = fopen(path, "rb");
+	if (!f)
 		return cadre_err_set(err, errno == ENOENT ? CADRE_ENOTFOUND : CADRE_EINVAL,
 		                     "%s: cannot open: %s", path, strerror(errno));
-	struct stat sb;
-	if (fstat(fileno(raw), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		(void)fclose(raw);
+	struct hashing *h = xcalloc(1, sizeof *h);
+	h->fd = -1;
+	if (fstat(fileno(f), &h->before) != 0 || !S_ISREG(h->before.st_mode)) {
+		(void)fclose(f);
+		free(h);
 		return cadre_err_set(err, CADRE_EINVAL, "%s: not a regular file", path);
 	}
-	struct hashing *h = xcalloc(1, sizeof *h);
-	h->raw = raw;
-	crypto_hash_sha256_init(&h->st);
-	cookie_io_functions_t io = {.read = hashing_read, .close = hashing_close};
-	pf->f = fopencookie(h, "rb", io);
-	if (!pf->f) {
-		(void)fclose(raw);
+	struct stat sb;
+	h->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (h->fd < 0 || fstat(h->fd, &sb) != 0 || !same_file(&sb, &h->before)) {
+		if (h->fd >= 0)
+			(void)close(h->fd);
+		(void)fclose(f);
 		free(h);
-		return cadre_err_set(err, CADRE_EINTERNAL, "%s: cannot read", path);
+		return cadre_err_set(err, CADRE_EINVAL, "%s: cannot read it twice", path);
 	}
-	(void)setvbuf(pf->f, NULL, _IOFBF, (size_t)64 * 1024);
+	crypto_hash_sha256_init(&h->st);
+	atomic_init(&h->stop, 0);
+	if (pthread_create(&h->thread, NULL, hashing_main, h) != 0) {
+		(void)close(h->fd);
+		(void)fclose(f);
+		free(h);
+		return cadre_err_set(err, CADRE_EINTERNAL, "%s: cannot start the hash", path);
+	}
+	h->started = true;
+	pf->f = f;
 	pf->priv = h;
 	return CADRE_OK;
 }
@@ -927,11 +974,18 @@ int pf_file_open(const char *path, struct pf_file *pf, struct cadre_err *err)
 int pf_file_finish(struct pf_file *pf, struct cadre_err *err)
 {
 	struct hashing *h = pf->priv;
-	char buf[8192];
-	while (fread(buf, 1, sizeof buf, pf->f) > 0) {
+	if (h->started) {
+		(void)pthread_join(h->thread, NULL);
+		h->started = false;
 	}
-	if (ferror(pf->f) || h->failed)
-		return cadre_err_set(err, CADRE_EINTERNAL, "read failed: %s", strerror(errno));
+	struct stat after;
+	if (h->error || fstat(fileno(pf->f), &after) != 0)
+		return cadre_err_set(err, CADRE_EINTERNAL, "read failed: %s",
+		                     strerror(h->error ? h->error : errno));
+	if (!same_file(&h->before, &after) || h->bytes != (uint64_t)after.st_size)
+		return cadre_err_set(
+		    err, CADRE_EINVAL,
+		    "the file changed while it was being read: nothing was written");
 	unsigned char d[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_final(&h->st, d);
 	(void)sodium_bin2hex(pf->sha256, sizeof pf->sha256, d, sizeof d);
@@ -941,6 +995,11 @@ int pf_file_finish(struct pf_file *pf, struct cadre_err *err)
 
 void pf_file_close(struct pf_file *pf)
 {
+	struct hashing *h = pf->priv;
+	if (h) {
+		hashing_stop(h);
+		free(h);
+	}
 	if (pf->f)
 		(void)fclose(pf->f);
 	pf->f = NULL;

@@ -234,12 +234,18 @@ void pf_derive_group(const struct pf_ref *r, const char *occ, const char *esr,
 #define PF_HASH_INIT UINT64_C(0xcbf29ce484222325)
 uint64_t pf_hash(const void *p, size_t n, uint64_t h);
 
-/* pf_index: open addressing over row numbers (stored + 1; 0 is empty).
- * The caller compares keys: pf_index_next walks the slots of a hash. */
+/* pf_index: open addressing over row numbers.  Each slot holds 32 bits of
+ * the row's hash (which also choose the slot) and the row + 1 (0: empty),
+ * side by side, so a probe touches one cache line.  The caller compares
+ * keys: pf_index_next walks the rows stored under a hash. */
+struct pf_slot {
+	uint32_t hash;
+	uint32_t row; /* row + 1; 0 is empty */
+};
+
 struct pf_index {
-	uint32_t *slot;
-	uint32_t *hash; /* 32 bits of each slot's row's hash, to skip most compares */
-	size_t cap;     /* a power of two; grown at 3/4 full */
+	struct pf_slot *slot;
+	size_t cap; /* a power of two; grown at 3/4 full */
 	size_t n;
 };
 
@@ -263,10 +269,11 @@ void pf_index_put(struct pf_index *ix, uint64_t h, uint32_t row);
 
 /* ---- files, import records and the audit entry --------------------------- */
 
-/* pf_file: a file read once, front to back, through a FILE whose every byte
- * also goes into a SHA-256: the bytes hashed for the audit trail are exactly
- * the bytes parsed, and the file is never held in memory whole (a 100 MB
- * line is refused at the CSV reader's cap after reading about 1 MiB). */
+/* pf_file: a file read front to back through f while a thread hashes it
+ * (SHA-256) through its own descriptor; pf_file_finish refuses a file whose
+ * identity, size or modification time changed meanwhile, so the hash is of
+ * the bytes parsed.  The file is never held in memory whole (a 100 MB line
+ * is refused at the CSV reader's cap after reading about 1 MiB). */
 struct pf_file {
 	FILE *f;         /* read this */
 	char sha256[65]; /* after pf_file_finish */
