@@ -1367,31 +1367,33 @@ stage_ref:
 
 /* ---- the file -------------------------------------------------------------------------------- */
 
+#define HEADER_HELP "the 27 columns of docs/formats.md section A, in that order"
+
 static bool check_header(struct pimp *P, const struct csv_field *fl, size_t n, long line)
 {
 	char v[PF_SHOW_MAX * 2];
 	for (size_t i = 0; i < PEOPLE_NCOLS; i++) {
 		if (i >= n) {
 			import_problem_add(&P->res->problems, P->path, line, fl[n - 1].col,
-			                   "header: column %zu '%s' is missing (the header is %s)",
-			                   i + 1, colnames[i], PEOPLE_HEADER);
+			                   "header: column %zu '%s' is missing (" HEADER_HELP ")",
+			                   i + 1, colnames[i]);
 			return false;
 		}
 		if (strlen(colnames[i]) != fl[i].len ||
 		    memcmp(colnames[i], fl[i].s, fl[i].len) != 0) {
 			pf_show(fl[i].s, fl[i].len, v, sizeof v);
-			import_problem_add(
-			    &P->res->problems, P->path, line, fl[i].col,
-			    "header: column %zu is '%s', expected '%s' (the header is %s)", i + 1,
-			    v, colnames[i], PEOPLE_HEADER);
+			import_problem_add(&P->res->problems, P->path, line, fl[i].col,
+			                   "header: column %zu is '%s', expected '%s' (" HEADER_HELP
+			                   ")",
+			                   i + 1, v, colnames[i]);
 			return false;
 		}
 	}
 	if (n > PEOPLE_NCOLS) {
 		pf_show(fl[PEOPLE_NCOLS].s, fl[PEOPLE_NCOLS].len, v, sizeof v);
 		import_problem_add(&P->res->problems, P->path, line, fl[PEOPLE_NCOLS].col,
-		                   "header: extra column %d '%s' (the header is %s)",
-		                   PEOPLE_NCOLS + 1, v, PEOPLE_HEADER);
+		                   "header: extra column %d '%s' (" HEADER_HELP ")",
+		                   PEOPLE_NCOLS + 1, v);
 		return false;
 	}
 	return true;

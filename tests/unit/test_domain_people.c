@@ -38,8 +38,8 @@
  *        => 2 people, 1.2 FTE
  *   QNX  7 people (101 and 900 are one person), 7.6 FTE, 9 assignments */
 #define X1 "2025-03-31"
-static const char extract1[] =
-    PEOPLE_HEADER "\n"
+static const char extract1[] = PEOPLE_HEADER
+    "\n"
     "A1,100,QQ100001A,Ann Top,,RXC,RXC1001,RXC1001-0001,G4S,08,VSM,37.50,1.0000,permanent,"
     "2015-01-01,,,1970,F,A,no,,,,,4," X1 "\n"
     "A2,101,QQ100002A,Bea Nurse,100,RXC,RXC1001,RXC1001-0002,N1C,03,AFC-5-2,37.50,1.0000,"
@@ -71,8 +71,8 @@ static const char extract1[] =
  * longer listed (closed the day before), A8 has dropped out (it had ended:
  * untouched), 109 joins.  RYR is not in the file: untouched. */
 #define X2 "2025-06-30"
-static const char extract2[] =
-    PEOPLE_HEADER "\n"
+static const char extract2[] = PEOPLE_HEADER
+    "\n"
     "A1,100,QQ100001A,Ann Top,,RXC,RXC1001,RXC1001-0001,G4S,08,VSM,37.50,1.0000,permanent,"
     "2015-01-01,,,1970,F,A,no,,,,,4," X2 "\n"
     "A2,101,QQ100002A,Bea Nurse,100,RXC,RXC1001,RXC1001-0002,N1C,03,AFC-5-3,37.50,1.0000,"
@@ -134,15 +134,15 @@ static void expect_summary(struct testdomain *t, const char *org, const char *as
 }
 
 /* line: the headcount and FTE of one line of a breakdown. */
-static void expect_line(const struct people_summary *s, const char *key, int64_t hc,
-                        int64_t fte10k)
+static void expect_line(const struct people_summary *s, const char *key, int64_t hc, int64_t fte10k)
 {
 	for (size_t i = 0; i < s->nlines; i++)
 		if (strcmp(s->lines[i].key, key) == 0) {
-			if (s->lines[i].headcount != hc || llround(s->lines[i].fte * 10000.0) != fte10k)
-				fail_msg("%s %s: headcount %lld FTE %.4f; expected %lld %.4f", s->org.code,
-				         key, (long long)s->lines[i].headcount, s->lines[i].fte,
-				         (long long)hc, (double)fte10k / 10000.0);
+			if (s->lines[i].headcount != hc ||
+			    llround(s->lines[i].fte * 10000.0) != fte10k)
+				fail_msg("%s %s: headcount %lld FTE %.4f; expected %lld %.4f",
+				         s->org.code, key, (long long)s->lines[i].headcount,
+				         s->lines[i].fte, (long long)hc, (double)fte10k / 10000.0);
 			return;
 		}
 	fail_msg("%s: no line %s", s->org.code, key);
@@ -163,7 +163,7 @@ static void test_headcount(void **state)
 	assert_int_equal(r->group_grade, 3);      /* A4 A6 A9 MED-CONS */
 	assert_int_equal(r->group_occupation, 1); /* A10 UAA */
 	assert_int_equal(r->group_fallback, 8);   /* A1-A3 A5 A7 A8 B1 B2 */
-	assert_int_equal(r->group_conflicts, 1); /* A9: DOC_CONS against ESR 03 */
+	assert_int_equal(r->group_conflicts, 1);  /* A9: DOC_CONS against ESR 03 */
 	assert_true(r->audit_seq > 0);
 	free(r);
 
@@ -218,8 +218,8 @@ static void test_headcount(void **state)
 		people_summary_free(&s);
 	}
 	/* bank and honorary are not staff in post */
-	assert_int_equal(people_summary(&t->sys, t->db, "RXC", "2025-03-30", PEOPLE_BY_NONE, &s, &e),
-	                 CADRE_OK);
+	assert_int_equal(
+	    people_summary(&t->sys, t->db, "RXC", "2025-03-30", PEOPLE_BY_NONE, &s, &e), CADRE_OK);
 	assert_int_equal(s.excluded_bank, 1);
 	assert_int_equal(s.excluded_honorary, 1);
 	people_summary_free(&s);
@@ -468,30 +468,33 @@ static void test_reimport(void **state)
 	tp_same(before, tp_snapshot(t));
 
 	/* a birth year differing from the one held is refused */
-	char *x3 = tp_write(f.dir, "extract3.csv",
-	                    PEOPLE_HEADER "\n"
-	                                  "A1,100,QQ100001A,Ann Top,,RXC,RXC1001,RXC1001-0001,G4S,08,"
-	                                  "VSM,37.50,1.0000,permanent,2015-01-01,,,1971,F,A,no,,,,,"
-	                                  "4,2025-09-30\n");
+	char *x3 =
+	    tp_write(f.dir, "extract3.csv",
+	             PEOPLE_HEADER "\n"
+	                           "A1,100,QQ100001A,Ann Top,,RXC,RXC1001,RXC1001-0001,G4S,08,"
+	                           "VSM,37.50,1.0000,permanent,2015-01-01,,,1971,F,A,no,,,,,"
+	                           "4,2025-09-30\n");
 	r = tp_staff(t, x3, false, CADRE_EINVAL);
-	(void)snprintf(want, sizeof want,
-	               "%s:2:99: birth_year 1971 differs from 1970 held for staff_ref 100 of RXC: a "
-	               "person's birth year never changes",
-	               x3);
+	(void)snprintf(
+	    want, sizeof want,
+	    "%s:2:99: birth_year 1971 differs from 1970 held for staff_ref 100 of RXC: a "
+	    "person's birth year never changes",
+	    x3);
 	assert_string_equal(tp_first_problem(&r->problems), want);
 	free(r);
 	tp_same(before, tp_snapshot(t));
 	free(x3);
 
 	/* a national identifier given later joins the person it names */
-	char *x4 = tp_write(
-	    f.dir, "extract4.csv",
-	    PEOPLE_HEADER "\n"
-	                  "A1,100,QQ100001A,Ann Top,,RXC,RXC1001,RXC1001-0001,G4S,08,VSM,37.50,1.0000,"
-	                  "permanent,2015-01-01,,,1970,F,A,no,,,,,4,2025-09-30\n"
-	                  "A7,105,QQ200001A,Fay Care,100,RXC,RXC1001,RXC1001-0003,H1A,07,AFC-3-2,"
-	                  "37.50,1.0000,permanent,2020-02-01,,,1995,F,M,not_declared,,,,,0,"
-	                  "2025-09-30\n");
+	char *x4 =
+	    tp_write(f.dir, "extract4.csv",
+	             PEOPLE_HEADER
+	             "\n"
+	             "A1,100,QQ100001A,Ann Top,,RXC,RXC1001,RXC1001-0001,G4S,08,VSM,37.50,1.0000,"
+	             "permanent,2015-01-01,,,1970,F,A,no,,,,,4,2025-09-30\n"
+	             "A7,105,QQ200001A,Fay Care,100,RXC,RXC1001,RXC1001-0003,H1A,07,AFC-3-2,"
+	             "37.50,1.0000,permanent,2020-02-01,,,1995,F,M,not_declared,,,,,0,"
+	             "2025-09-30\n");
 	r = tp_staff(t, x4, false, CADRE_OK);
 	assert_int_equal(r->persons_new, 0);
 	free(r);
@@ -563,8 +566,9 @@ static void test_stats_agree(void **state)
 		    CADRE_OK);
 		assert_false(s.from_stats);
 		if (s.headcount != rows[i].hc || llround(s.fte * 1e4) != llround(rows[i].fte * 1e4))
-			fail_msg("%s %s: statistics %lld %.4f, computed %lld %.4f", rows[i].code, day,
-			         (long long)rows[i].hc, rows[i].fte, (long long)s.headcount, s.fte);
+			fail_msg("%s %s: statistics %lld %.4f, computed %lld %.4f", rows[i].code,
+			         day, (long long)rows[i].hc, rows[i].fte, (long long)s.headcount,
+			         s.fte);
 		people_summary_free(&s);
 	}
 	free(rows);

@@ -66,14 +66,15 @@ static inline void tp_rmdir(const char *dir)
  * divisions, two wards and a team; RYR (University Hospitals Sussex, in
  * QNX) with one ward; RJ1 (Guy's and St Thomas', in QKK South East London)
  * with one ward. */
-#define TP_COST_CENTRES                                                                           \
-	WARDS_HEADER "\n"                                                                          \
-	             "RXC,RXC1001,Elderly Care,W001,Elderly Care,D1,Medicine,adult_inpatient\n"      \
-	             "RXC,RXC1002,Cardiology Doctors,T001,Cardiology,D1,Medicine,medical_staffing\n" \
-	             "RXC,RXC2001,Surgical Ward,W002,Surgical Ward,D2,Surgery,adult_inpatient\n"     \
-	             "RXC,RXC2002,Theatre Admin,W002,Surgical Ward,D2,Surgery,adult_inpatient\n"     \
-	             "RYR,RYR1001,Acute Medicine,W001,Acute Medicine,D1,Medicine,assessment_unit\n"  \
-	             "RJ1,RJ11001,Renal,W001,Renal,D1,Medicine,adult_inpatient\n"
+#define TP_COST_CENTRES                                                                            \
+	WARDS_HEADER                                                                               \
+	    "\n"                                                                                   \
+	    "RXC,RXC1001,Elderly Care,W001,Elderly Care,D1,Medicine,adult_inpatient\n"             \
+	    "RXC,RXC1002,Cardiology Doctors,T001,Cardiology,D1,Medicine,medical_staffing\n"        \
+	    "RXC,RXC2001,Surgical Ward,W002,Surgical Ward,D2,Surgery,adult_inpatient\n"            \
+	    "RXC,RXC2002,Theatre Admin,W002,Surgical Ward,D2,Surgery,adult_inpatient\n"            \
+	    "RYR,RYR1001,Acute Medicine,W001,Acute Medicine,D1,Medicine,assessment_unit\n"         \
+	    "RJ1,RJ11001,Renal,W001,Renal,D1,Medicine,adult_inpatient\n"
 
 /* tp_setup: reference data and the fixture cost-centre map, from
  * 2024-04. */
@@ -95,10 +96,8 @@ static inline void tp_setup(struct testdomain *t, const char *dir)
 static inline struct people_result *tp_staff(struct testdomain *t, const char *path, bool dry,
                                              int want)
 {
-	struct people_opts o = {.dry_run = dry,
-	                        .pseudonym_key = tp_pkey(),
-	                        .audit_key = t->key,
-	                        .clk = &t->clk.clock};
+	struct people_opts o = {
+	    .dry_run = dry, .pseudonym_key = tp_pkey(), .audit_key = t->key, .clk = &t->clk.clock};
 	struct people_result *res = xcalloc(1, sizeof *res);
 	struct cadre_err e;
 	int rc = people_import(&t->sys, t->db, path, &o, res, &e);
@@ -132,7 +131,7 @@ static inline const char *tp_first_problem(const struct import_problems *p)
 
 /* ---- snapshots ---------------------------------------------------------------------- */
 
-#define TP_COUNT(table)                                                                           \
+#define TP_COUNT(table)                                                                            \
 	static const struct store_sql tp_q_##table = {"tp_count_" #table,                          \
 	                                              "SELECT COUNT(*) FROM " #table, NULL}
 
@@ -162,16 +161,23 @@ struct tp_snap {
 
 static inline struct tp_snap tp_snapshot(struct testdomain *t)
 {
-	const struct store_sql *q[] = {
-	    &tp_q_person,          &tp_q_staff,
-	    &tp_q_staff_history,   &tp_q_assignment,
-	    &tp_q_assignment_history, &tp_q_staff_extract,
-	    &tp_q_people_import,   &tp_q_org_stats_staff,
-	    &tp_q_cost_centre,     &tp_q_establishment,
-	    &tp_q_temporary_staffing, &tp_q_org_stats_establishment,
-	    &tp_q_org_stats_temporary, &tp_q_org,
-	    &tp_q_org_edge,        &tp_q_audit_entry,
-	    &tp_q_generation};
+	const struct store_sql *q[] = {&tp_q_person,
+	                               &tp_q_staff,
+	                               &tp_q_staff_history,
+	                               &tp_q_assignment,
+	                               &tp_q_assignment_history,
+	                               &tp_q_staff_extract,
+	                               &tp_q_people_import,
+	                               &tp_q_org_stats_staff,
+	                               &tp_q_cost_centre,
+	                               &tp_q_establishment,
+	                               &tp_q_temporary_staffing,
+	                               &tp_q_org_stats_establishment,
+	                               &tp_q_org_stats_temporary,
+	                               &tp_q_org,
+	                               &tp_q_org_edge,
+	                               &tp_q_audit_entry,
+	                               &tp_q_generation};
 	struct tp_snap s;
 	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
 		s.n[i] = testdomain_count(t->db, q[i]);
@@ -180,12 +186,23 @@ static inline struct tp_snap tp_snapshot(struct testdomain *t)
 
 static inline void tp_same(struct tp_snap a, struct tp_snap b)
 {
-	static const char *const names[] = {
-	    "person",          "staff",           "staff_history", "assignment",
-	    "assignment_history", "staff_extract", "people_import", "org_stats_staff",
-	    "cost_centre",     "establishment",   "temporary_staffing",
-	    "org_stats_establishment", "org_stats_temporary", "org", "org_edge", "audit_entry",
-	    "people_state.generation"};
+	static const char *const names[] = {"person",
+	                                    "staff",
+	                                    "staff_history",
+	                                    "assignment",
+	                                    "assignment_history",
+	                                    "staff_extract",
+	                                    "people_import",
+	                                    "org_stats_staff",
+	                                    "cost_centre",
+	                                    "establishment",
+	                                    "temporary_staffing",
+	                                    "org_stats_establishment",
+	                                    "org_stats_temporary",
+	                                    "org",
+	                                    "org_edge",
+	                                    "audit_entry",
+	                                    "people_state.generation"};
 	for (size_t i = 0; i < sizeof a.n / sizeof a.n[0]; i++)
 		if (a.n[i] != b.n[i])
 			fail_msg("%s: %lld rows before, %lld after", names[i], (long long)a.n[i],
