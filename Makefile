@@ -1,7 +1,7 @@
 # Cadre's task runner.  The build itself is meson + ninja (scripts/build);
 # every target first installs what is missing (scripts/install-deps), so a
 # fresh Debian 12 machine needs only `make run` and `make test`.
-.PHONY: all deps build run test fuzz bench clean
+.PHONY: all deps build run demo-reset test fuzz bench clean
 
 all: build
 
@@ -13,6 +13,10 @@ build: deps
 
 run: build
 	@scripts/run
+
+# Remove ./cadre.db and build it again: schema, reference data, ics demo.
+demo-reset: build
+	@scripts/run --reset --no-serve
 
 test: deps
 	@scripts/test

@@ -1,4 +1,4 @@
-/* cadre kpi sickness, cadre kpi staff-in-post */
+/* cadre kpi sickness, staff-in-post, vacancies, temporary-staffing */
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -10,7 +10,9 @@
 #include "domain/actor.h"
 #include "domain/db.h"
 #include "domain/sickness.h"
+#include "domain/establishment.h"
 #include "domain/staff_in_post.h"
+#include "domain/tempstaff.h"
 
 /* published figures carry at most 5 decimals: round sums of doubles back */
 static double round5(double x)
@@ -332,4 +334,208 @@ int cmd_kpi_staff_in_post(struct cli *cli, int argc, char **argv)
 	}
 	db_close(db);
 	return rc;
+}
+
+/* ---- vacancies and temporary staffing (the people area) ------------------------ */
+
+static double fte4(int64_t ten_thousandths)
+{
+	return (double)ten_thousandths / 10000.0;
+}
+
+static int kpi_org_month(struct cli *cli, const char *name, int argc, char **argv, const char **org,
+                         int *month, bool *json)
+{
+	static const struct option opts[] = {{"org", required_argument, NULL, 'o'},
+	                                     {"month", required_argument, NULL, 'm'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {0}};
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'o')
+			*org = optarg;
+		else if (c == 'm') {
+			if (date_month_parse(optarg, strlen(optarg), month, &cli->err))
+				return cli_usage_error(cli, name, "--month '%s': expected YYYY-MM",
+				                       optarg);
+		} else if (c == 'j')
+			*json = true;
+		else
+			return cli_usage_error(cli, name, "unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error(cli, name, "unexpected argument '%s'", argv[optind]);
+	if (!*org || !*month)
+		return cli_usage_error(cli, name, "--org and --month are required");
+	return CADRE_OK;
+}
+
+/* COMMAND: kpi vacancies
+ * USAGE: cadre kpi vacancies --org CODE --month YYYY-MM [--json]
+ * Vacancies: funded establishment less contracted FTE, by cost centre, group and grade.
+ * Funded establishment from the ledger (cadre import establishment) less the
+ * contracted FTE of staff in post on the month's last day, for the same
+ * cost centre, NHS Digital staff group and grade band, over the
+ * organisation's subtree; negative where over establishment.
+ */
+int cmd_kpi_vacancies(struct cli *cli, int argc, char **argv)
+{
+	const char *org = NULL;
+	int month = 0;
+	bool json = false;
+	int rc = kpi_org_month(cli, "kpi vacancies", argc, argv, &org, &month, &json);
+	if (rc != CADRE_OK)
+		return rc;
+	struct store *db;
+	if ((rc = open_db(cli, &db)) != CADRE_OK)
+		return rc;
+	struct actor sys = actor_system("cli");
+	struct vacancy_report v;
+	rc = vacancy_report(&sys, db, org, month, &v, &cli->err);
+	db_close(db);
+	if (rc != CADRE_OK)
+		return rc;
+	char mm[DATE_MONTH_SIZE];
+	date_month_format(month, mm);
+	double est = (double)v.establishment_wte100 / 100.0;
+	double rate = v.establishment_wte100
+	                  ? round((double)v.vacancy_fte10k /
+	                          (double)(v.establishment_wte100 * 100) * 10000.0) /
+	                        100.0
+	                  : 0.0;
+	if (json) {
+		json_t *lines = json_array();
+		for (size_t i = 0; i < v.nlines; i++) {
+			const struct vacancy_line *L = &v.lines[i];
+			json_array_append_new(
+			    lines, json_pack("{s:s, s:s, s:s, s:f, s:I, s:f, s:I, s:f}",
+			                     "cost_centre", L->cost_centre, "staff_group",
+			                     L->staff_group, "grade", L->grade, "establishment_wte",
+			                     (double)L->establishment_wte100 / 100.0,
+			                     "budget_pence", (json_int_t)L->budget_pence,
+			                     "contracted_fte", fte4(L->contracted_fte10k),
+			                     "headcount", (json_int_t)L->headcount, "vacancy_wte",
+			                     fte4(L->vacancy_fte10k)));
+		}
+		json_t *groups = json_array();
+		for (size_t i = 0; i < v.ngroups; i++)
+			json_array_append_new(
+			    groups, json_pack("{s:s, s:f, s:f, s:f}", "staff_group",
+			                      v.groups[i].staff_group, "establishment_wte",
+			                      (double)v.groups[i].establishment_wte100 / 100.0,
+			                      "contracted_fte", fte4(v.groups[i].contracted_fte10k),
+			                      "vacancy_wte", fte4(v.groups[i].vacancy_fte10k)));
+		json_t *o = json_pack(
+		    "{s:s, s:s, s:s, s:s, s:f, s:I, s:f, s:f, s:f, s:I, s:I, s:I, s:o, s:o}", "org",
+		    v.org.code, "name", v.org.name, "kind", v.org.kind, "month", mm,
+		    "establishment_wte", est, "budget_pence", (json_int_t)v.budget_pence,
+		    "contracted_fte", fte4(v.contracted_fte10k), "vacancy_wte",
+		    fte4(v.vacancy_fte10k), "vacancy_rate_percent", rate, "cost_centres",
+		    (json_int_t)v.cost_centres, "cost_centres_with_establishment_and_no_staff",
+		    (json_int_t)v.cost_centres_no_staff,
+		    "cost_centres_with_staff_and_no_establishment",
+		    (json_int_t)v.cost_centres_no_budget, "by_staff_group", groups, "lines", lines);
+		vacancy_report_free(&v);
+		return print_json(cli, o);
+	}
+	char a[64], b[64], c[64];
+	FILE *out = cli->out;
+	(void)fprintf(out, "%s  %s (%s), vacancies in %s (staff in post on the month's last day)\n",
+	              v.org.code, v.org.name, v.org.kind, mm);
+	(void)fprintf(
+	    out, "funded establishment %s WTE, contracted %s FTE: vacancy %s WTE (%.2f%%)\n",
+	    thousands(est, 2, a, sizeof a), thousands(fte4(v.contracted_fte10k), 2, b, sizeof b),
+	    thousands(fte4(v.vacancy_fte10k), 2, c, sizeof c), rate);
+	(void)fprintf(out, "%-22s %14s %14s %14s\n", "staff group", "establishment", "contracted",
+	              "vacancy");
+	for (size_t i = 0; i < v.ngroups; i++)
+		(void)fprintf(
+		    out, "%-22s %14s %14s %14s\n", v.groups[i].staff_group,
+		    thousands((double)v.groups[i].establishment_wte100 / 100.0, 2, a, sizeof a),
+		    thousands(fte4(v.groups[i].contracted_fte10k), 2, b, sizeof b),
+		    thousands(fte4(v.groups[i].vacancy_fte10k), 2, c, sizeof c));
+	(void)fprintf(
+	    out,
+	    "%lld cost centres; %lld with establishment and nobody in post, %lld with "
+	    "staff and no establishment (--json lists every cost centre, group and grade)\n",
+	    (long long)v.cost_centres, (long long)v.cost_centres_no_staff,
+	    (long long)v.cost_centres_no_budget);
+	vacancy_report_free(&v);
+	return CADRE_OK;
+}
+
+/* COMMAND: kpi temporary-staffing
+ * USAGE: cadre kpi temporary-staffing --org CODE --month YYYY-MM [--json]
+ * Bank, agency, overtime and locum use of an organisation and everything under it.
+ * Hours, shifts and spend for the month, by staffing type (agency on and
+ * off framework apart) and by NHS Digital staff group, summed over the
+ * organisation's subtree from the kept monthly sums.
+ */
+int cmd_kpi_temporary_staffing(struct cli *cli, int argc, char **argv)
+{
+	const char *org = NULL;
+	int month = 0;
+	bool json = false;
+	int rc = kpi_org_month(cli, "kpi temporary-staffing", argc, argv, &org, &month, &json);
+	if (rc != CADRE_OK)
+		return rc;
+	struct store *db;
+	if ((rc = open_db(cli, &db)) != CADRE_OK)
+		return rc;
+	struct actor sys = actor_system("cli");
+	struct tempstaff_report t;
+	rc = tempstaff_report(&sys, db, org, month, &t, &cli->err);
+	db_close(db);
+	if (rc != CADRE_OK)
+		return rc;
+	char mm[DATE_MONTH_SIZE];
+	date_month_format(month, mm);
+	if (json) {
+		json_t *types = json_array(), *groups = json_array();
+		for (size_t i = 0; i < t.ntype; i++)
+			json_array_append_new(
+			    types, json_pack("{s:s, s:s, s:f, s:I, s:I}", "staffing_type",
+			                     t.by_type[i].staffing_type, "framework",
+			                     t.by_type[i].framework, "hours",
+			                     (double)t.by_type[i].hours100 / 100.0, "shifts",
+			                     (json_int_t)t.by_type[i].shifts, "spend_pence",
+			                     (json_int_t)t.by_type[i].spend_pence));
+		for (size_t i = 0; i < t.ngroup; i++)
+			json_array_append_new(
+			    groups, json_pack("{s:s, s:s, s:s, s:f, s:I, s:I}", "staff_group",
+			                      t.by_group[i].staff_group, "staffing_type",
+			                      t.by_group[i].staffing_type, "framework",
+			                      t.by_group[i].framework, "hours",
+			                      (double)t.by_group[i].hours100 / 100.0, "shifts",
+			                      (json_int_t)t.by_group[i].shifts, "spend_pence",
+			                      (json_int_t)t.by_group[i].spend_pence));
+		json_t *o = json_pack(
+		    "{s:s, s:s, s:s, s:s, s:b, s:f, s:I, s:I, s:I, s:o, s:o}", "org", t.org.code,
+		    "name", t.org.name, "kind", t.org.kind, "month", mm, "current", t.fresh,
+		    "hours", (double)t.hours100 / 100.0, "shifts", (json_int_t)t.shifts,
+		    "spend_pence", (json_int_t)t.spend_pence, "agency_off_framework_pence",
+		    (json_int_t)t.agency_off_framework_pence, "by_type", types, "by_staff_group",
+		    groups);
+		tempstaff_report_free(&t);
+		return print_json(cli, o);
+	}
+	FILE *out = cli->out;
+	char a[64], b[64];
+	(void)fprintf(out, "%s  %s (%s), temporary staffing in %s\n", t.org.code, t.org.name,
+	              t.org.kind, mm);
+	(void)fprintf(out, "%s hours in %lld shifts, spend £%s\n",
+	              thousands((double)t.hours100 / 100.0, 2, a, sizeof a), (long long)t.shifts,
+	              thousands((double)t.spend_pence / 100.0, 2, b, sizeof b));
+	for (size_t i = 0; i < t.ntype; i++)
+		(void)fprintf(out, "  %-9s %-4s %14s hours %9lld shifts  £%s\n",
+		              t.by_type[i].staffing_type, t.by_type[i].framework,
+		              thousands((double)t.by_type[i].hours100 / 100.0, 2, a, sizeof a),
+		              (long long)t.by_type[i].shifts,
+		              thousands((double)t.by_type[i].spend_pence / 100.0, 2, b, sizeof b));
+	if (!t.fresh)
+		(void)fprintf(out, "note: the hierarchy changed since these sums were computed\n");
+	tempstaff_report_free(&t);
+	return CADRE_OK;
 }
