@@ -16,7 +16,7 @@ run: build
 
 # Remove ./cadre.db and build it again: schema, reference data, ics demo.
 demo-reset: build
-	@scripts/run --reset
+	@scripts/run --reset --no-serve
 
 test: deps
 	@scripts/test

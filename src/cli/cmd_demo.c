@@ -24,7 +24,7 @@ static int need_dir(struct cli *cli, const char *dir)
 }
 
 /* COMMAND: demo generate
- * USAGE: cadre demo generate --scale trust|ics|national --seed N --out DIR [--as-of YYYY-MM-DD] [--orgs CODE,...]
+ * USAGE: cadre demo generate --scale trust|ics|national --seed N --out DIR [--as-of YYYY-MM-DD] [--orgs CODE,...] [--quiet]
  * Write the synthetic demo data set: staff, establishment, temporary staffing and history.
  * The files (docs/formats.md) go into DIR, which must exist: organisations.csv,
  * cost-centres.csv, staff.csv (an ESR-style extract, one row per assignment),
@@ -36,7 +36,8 @@ static int need_dir(struct cli *cli, const char *dir)
  * system's organisations (QNX, Sussex), national every trust and ICB in the
  * 2024 sickness absence publication.  --as-of is the reference date
  * (default 2025-03-31).  --orgs restricts the scale to the organisations
- * listed, each with exactly the rows it has in the whole scale.
+ * listed, each with exactly the rows it has in the whole scale.  --quiet
+ * prints nothing (no progress bar, no summary of the files written).
  *
  * The same seed gives byte-identical files on any machine.  Everything is
  * synthetic; see docs/demo.md for what is published and what is assumed.

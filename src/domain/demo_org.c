@@ -804,11 +804,12 @@ static int32_t exec_of(struct gen *g, int rep)
 	return p >= 0 ? p : g->exec[EX_CEO];
 }
 
-static int32_t first_unit_of_kind_flag(struct gen *g, bool exec)
+/* the executive office (every template has one) */
+static int32_t exec_unit_of(const struct gen *g)
 {
 	for (size_t u = 0; u < g->o->nunits; u++) {
 		int k = g->o->units[u].kind;
-		if (k >= 0 && g->o->tpl->kinds[k].exec == exec && exec)
+		if (k >= 0 && g->o->tpl->kinds[k].exec)
 			return (int32_t)u;
 	}
 	return 0;
@@ -827,7 +828,7 @@ static void make_roles(struct gen *g)
 {
 	struct demo_org *o = g->o;
 	int64_t fte = o->row->fte_x100 / 100;
-	int32_t exec_unit = first_unit_of_kind_flag(g, true);
+	int32_t exec_unit = exec_unit_of(g);
 	for (int i = 0; i < EX_COUNT; i++)
 		g->exec[i] = -1;
 	/* the executive team: a chief executive, a finance director, and with
@@ -1010,7 +1011,7 @@ static void distribute(struct gen *g)
 		if (sum == 0) {
 			/* no unit kind takes this group here: the first management
 			 * unit, else the executive office */
-			int32_t fb = first_unit_of_kind_flag(g, true);
+			int32_t fb = exec_unit_of(g);
 			for (int d = 0; d < o->ndivisions; d++)
 				if (g->mgmt[d] >= 0) {
 					fb = g->mgmt[d];
@@ -1394,9 +1395,7 @@ static void bank_and_honorary(struct gen *g)
 			*p = pp->p;
 			p->local = local;
 			p->nassign = 0;
-			int grp = pp->kind == 0 ? DG_NURSE : pp->kind == 1 ? DG_SUP_DNM : DG_DOC;
 			int grade = pp->grade;
-			(void)grp;
 			int role = pool_role(pp->kind);
 			int32_t start = o->as_of_days - 30 * (1 + (int32_t)rng_below(&g->rp, 48));
 			int32_t ai =

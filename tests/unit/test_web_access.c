@@ -1,0 +1,516 @@
+/* The access-control matrix, generated: every route of the generated table
+ * x every role (and an account with no grants, and no one at all) x an
+ * object inside and one outside the actor's scope, through the real
+ * router, hooks, sessions and handlers, on both stores.
+ *
+ * The expectations come from the reviewed files, never from the route
+ * table: docs/access-routes.csv says which permission each route needs and
+ * how its organisation is found; docs/access-policy.csv says which role
+ * holds which permission with which scope.  The scope rules of policy.h are
+ * written out again here, from the documentation, so a route declared with
+ * the wrong permission, a route the files do not list, or a policy the
+ * code applies differently all fail.
+ *
+ * The actors: for each role, an account granted it over the ICB Q1 (so
+ * RT1, below Q1, is inside its scope and RT3, in another region, outside)
+ * and one granted it over England.  For a route about an organisation's
+ * object (ORG: lookup or path) "inside" is RT1's object and "outside" RT3's,
+ * both asked by the Q1 account: allowed (2xx/3xx), 403 (the role lacks the
+ * permission, or its scope does not reach) or 404 (outside: never saying
+ * the object exists).  For a route about no organisation, "inside" is the
+ * England account and "outside" the Q1 account: only a root-scoped rule
+ * tells them apart. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "domain/account.h"
+#include "domain/policy.h"
+#include "domain/session.h"
+#include "domain/token.h"
+#include "io/assets.h"
+#include "io/csv.h"
+#include "web/auth.h"
+#include "web/router.h"
+#include "testauth.h"
+#include "testdomain.h"
+#include "testorg.h"
+#include "testweb.h"
+
+/* ---- the reviewed files -------------------------------------------------- */
+
+#define MAX_ROWS 512
+
+struct prule {
+	char role[64], permission[64], effect[8], scope[16];
+};
+
+struct rroute {
+	char method[8], path[96], permission[64], org[64];
+	bool seen;
+};
+
+struct files {
+	struct prule rules[MAX_ROWS];
+	size_t nrules;
+	struct rroute routes[MAX_ROWS];
+	size_t nroutes;
+};
+
+/* read_csv: each record's first n fields into fn (the header skipped). */
+static void read_csv(const char *rel, size_t want, void (*fn)(void *, char **), void *arg)
+{
+	char *path = testorg_path(rel);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("%s: cannot open", path);
+	struct csv_reader *r;
+	struct cadre_err e;
+	if (csv_reader_open_file(&r, f, NULL, &e) != CADRE_OK)
+		fail_msg("%s", e.msg);
+	int rc;
+	bool header = true;
+	while ((rc = csv_reader_next(r, &e)) == CADRE_OK) {
+		if (csv_reader_count(r) < want)
+			fail_msg("%s:%ld: %zu fields", rel, csv_reader_line(r),
+			         csv_reader_count(r));
+		char *v[8];
+		for (size_t i = 0; i < want; i++)
+			v[i] = xstrdup(csv_reader_field(r, i)->s);
+		if (!header)
+			fn(arg, v);
+		header = false;
+		for (size_t i = 0; i < want; i++)
+			free(v[i]);
+	}
+	if (rc != CADRE_DONE)
+		fail_msg("%s: %s", rel, e.msg);
+	csv_reader_free(r);
+	(void)fclose(f);
+	free(path);
+}
+
+static void put_rule(void *arg, char **v)
+{
+	struct files *fl = arg;
+	if (fl->nrules == MAX_ROWS)
+		fail_msg("too many policy rows");
+	struct prule *p = &fl->rules[fl->nrules++];
+	(void)snprintf(p->role, sizeof p->role, "%s", v[0]);
+	(void)snprintf(p->permission, sizeof p->permission, "%s", v[1]);
+	(void)snprintf(p->effect, sizeof p->effect, "%s", v[2]);
+	(void)snprintf(p->scope, sizeof p->scope, "%s", v[3]);
+}
+
+static void put_route(void *arg, char **v)
+{
+	struct files *fl = arg;
+	if (fl->nroutes == MAX_ROWS)
+		fail_msg("too many route rows");
+	struct rroute *r = &fl->routes[fl->nroutes++];
+	(void)snprintf(r->method, sizeof r->method, "%s", v[0]);
+	(void)snprintf(r->path, sizeof r->path, "%s", v[1]);
+	(void)snprintf(r->permission, sizeof r->permission, "%s", v[2]);
+	(void)snprintf(r->org, sizeof r->org, "%s", v[3]);
+}
+
+static const struct prule *rule_of(const struct files *fl, const char *role, const char *perm)
+{
+	for (size_t i = 0; i < fl->nrules; i++)
+		if (strcmp(fl->rules[i].role, role) == 0 &&
+		    strcmp(fl->rules[i].permission, perm) == 0)
+			return &fl->rules[i];
+	return NULL;
+}
+
+/* ---- expectations, from the files and policy.h's documented rules ----- */
+
+enum outcome { ALLOW, SIGN_IN, E401, E403, E404, OTHER };
+
+static const char *outcome_name(enum outcome o)
+{
+	static const char *n[] = {"allow", "redirect to sign-in", "401", "403", "404", "other"};
+	return n[o];
+}
+
+/* expect: what (role, over_root) asking route r about an object inside or
+ * outside its scope should get.  role NULL: no one signed in. */
+static enum outcome expect(const struct files *fl, const struct rroute *r, bool page,
+                           const char *role, bool inside)
+{
+	bool public = strcmp(r->permission, "public") == 0;
+	if (public)
+		return ALLOW;
+	if (!role)
+		return page && strcmp(r->method, "GET") == 0 ? SIGN_IN : E401;
+	const struct prule *any = rule_of(fl, POLICY_ANY_ACCOUNT, r->permission);
+	bool about_org = strcmp(r->org, "none") != 0;
+	if (any && strcmp(any->effect, "allow") == 0 && !about_org)
+		return ALLOW;
+	const struct prule *p =
+	    strcmp(role, POLICY_ANY_ACCOUNT) == 0 ? NULL : rule_of(fl, role, r->permission);
+	bool allow = p && strcmp(p->effect, "allow") == 0;
+	if (!about_org) {
+		/* inside: the grant is over England; outside: over the ICB Q1 */
+		if (strcmp(role, POLICY_ANY_ACCOUNT) == 0 || !allow)
+			return E403;
+		if (strcmp(p->scope, "root") == 0)
+			return inside ? ALLOW : E403;
+		return ALLOW;
+	}
+	if (strcmp(role, POLICY_ANY_ACCOUNT) == 0)
+		return E404; /* no grant covers anything */
+	if (!inside)
+		return E404; /* RT3 is outside the grant over Q1 */
+	if (!allow)
+		return E403;
+	/* the grant is over Q1, an ICB: person-level data does not flow
+	 * through it; root and none do not reach an organisation's object */
+	if (strcmp(p->scope, "person") == 0 || strcmp(p->scope, "root") == 0 ||
+	    strcmp(p->scope, "none") == 0)
+		return E403;
+	return ALLOW;
+}
+
+static enum outcome classify(const struct testweb_reply *rep, const char *method)
+{
+	if (rep->status >= 200 && rep->status < 300)
+		return ALLOW;
+	if (rep->status >= 300 && rep->status < 400) {
+		const char *loc = testweb_header(rep, "Location");
+		if (strcmp(method, "GET") == 0 && loc && strncmp(loc, "/sign-in", 8) == 0)
+			return SIGN_IN;
+		return ALLOW;
+	}
+	switch (rep->status) {
+	case 401: return E401;
+	case 403: return E403;
+	case 404: return E404;
+	default: return OTHER;
+	}
+}
+
+/* ---- the fixture -------------------------------------------------------- */
+
+struct actor_acct {
+	char email[64];
+	unsigned char sid[SESSION_ID_BYTES];
+	bool signed_in;
+};
+
+struct world {
+	struct testdomain *t;
+	struct web_app *app;
+	struct web_auth *auth;
+	int64_t user_in, user_out, token_in, token_out;
+	char asset[96];
+	int counter;
+};
+
+static void sign_in(struct world *w, struct actor_acct *a)
+{
+	struct cadre_err e;
+	struct session_sign_in out;
+	struct session_credentials c = {
+	    .email = a->email, .password = TESTAUTH_PASSWORD, .client_addr = "127.0.0.1"};
+	if (session_sign_in(w->t->db, w->t->key, &c, &w->t->clk.clock, &out, &e) != CADRE_OK ||
+	    out.outcome != SESSION_SIGNED_IN)
+		fail_msg("sign in %s failed", a->email);
+	memcpy(a->sid, out.id, SESSION_ID_BYTES);
+	a->signed_in = true;
+}
+
+/* fill_path: the route's pattern with its parameters replaced by the
+ * fixture object inside or outside the scope; false when the test has no
+ * fixture for one of them (a new route: add one here). */
+static bool fill_path(const struct world *w, const char *pattern, bool inside, char *out,
+                      size_t outsz)
+{
+	struct buf b;
+	buf_init(&b, outsz);
+	const char *p = pattern;
+	bool ok = true;
+	while (*p && ok) {
+		if (*p != '{') {
+			ok = buf_putc(&b, *p++, NULL) == CADRE_OK;
+			continue;
+		}
+		const char *close = strchr(p, '}');
+		size_t n = (size_t)(close - p + 1);
+		char value[96];
+		if (strncmp(pattern, "/users/", 7) == 0 && strncmp(p, "{id:int}", n) == 0)
+			(void)snprintf(value, sizeof value, "%" PRId64,
+			               inside ? w->user_in : w->user_out);
+		else if (strncmp(pattern, "/tokens/", 8) == 0 && strncmp(p, "{id:int}", n) == 0)
+			(void)snprintf(value, sizeof value, "%" PRId64,
+			               inside ? w->token_in : w->token_out);
+		else if (strncmp(pattern, "/assets/", 8) == 0 && strncmp(p, "{name}", n) == 0)
+			(void)snprintf(value, sizeof value, "%s", w->asset);
+		else
+			ok = false;
+		if (ok)
+			ok = buf_puts(&b, value, NULL) == CADRE_OK;
+		p = close + 1;
+	}
+	if (ok)
+		(void)snprintf(out, outsz, "%s", buf_cstr(&b));
+	buf_free(&b);
+	return ok;
+}
+
+/* body_for: a request body that succeeds when the request is allowed. */
+static void body_for(struct world *w, const char *method, const char *pattern, char *out,
+                     size_t outsz)
+{
+	out[0] = '\0';
+	if (strcmp(method, "POST") != 0)
+		return;
+	if (strcmp(pattern, "/sign-in") == 0)
+		(void)snprintf(out, outsz,
+		               "email=signin%%40rt1.test&password=correct+horse+battery");
+	else if (strcmp(pattern, "/users") == 0)
+		(void)snprintf(out, outsz, "email=m%d%%40rt1.test&name=M&org=RT1&role=staff_member",
+		               ++w->counter);
+	else if (strcmp(pattern, "/tokens") == 0)
+		(void)snprintf(out, outsz, "email=in%%40rt1.test&label=matrix");
+	else if (strncmp(pattern, "/users/{id:int}/grants", 22) == 0)
+		(void)snprintf(out, outsz, "role=talent_lead&org=RT1");
+}
+
+static struct testweb_reply send(struct world *w, const char *method, const char *path,
+                                 const struct actor_acct *a, const char *body)
+{
+	struct buf req;
+	buf_init(&req, 8192);
+	char cookie[SESSION_ID_TEXT] = "", token[SESSION_CSRF_TEXT] = "";
+	if (a) {
+		session_id_encode(a->sid, cookie);
+		session_csrf_token(a->sid, token);
+	}
+	size_t blen = strlen(body) + (a && strcmp(method, "POST") == 0 ? 80 : 0);
+	char *full = xmalloc(blen + 1);
+	if (a && strcmp(method, "POST") == 0)
+		(void)snprintf(full, blen + 1, "%s%scsrf_token=%s", body, *body ? "&" : "", token);
+	else
+		(void)snprintf(full, blen + 1, "%s", body);
+	if (buf_printf(&req, NULL, "%s %s HTTP/1.1\r\nHost: cadre.test\r\n", method, path) ||
+	    (a && buf_printf(&req, NULL, "Cookie: %s=%s\r\n", WEB_AUTH_COOKIE, cookie)) ||
+	    (strcmp(method, "POST") == 0 &&
+	     buf_printf(&req, NULL,
+	                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+	                "%zu\r\n",
+	                strlen(full))) ||
+	    buf_printf(&req, NULL, "\r\n%s", full))
+		fail_msg("request too long");
+	struct testweb_reply r = testweb_send(w->app, buf_cstr(&req));
+	buf_free(&req);
+	free(full);
+	return r;
+}
+
+static int64_t issue(struct world *w, int64_t account)
+{
+	char secret[TOKEN_TEXT];
+	int64_t id;
+	struct cadre_err e;
+	if (token_issue(&w->t->sys, w->t->db, w->t->key, account, "fixture", &w->t->clk.clock,
+	                secret, &id, &e) != CADRE_OK)
+		fail_msg("token_issue: %s", e.msg);
+	return id;
+}
+
+static const char *org_rule(const struct web_route *r, char *buf, size_t n)
+{
+	if (r->org_from == WEB_ORG_PATH)
+		(void)snprintf(buf, n, "path:%s", r->org_param);
+	else if (r->org_from == WEB_ORG_LOOKUP)
+		(void)snprintf(buf, n, "lookup:%s", r->org_lookup_name);
+	else
+		(void)snprintf(buf, n, "none");
+	return buf;
+}
+
+static void test_matrix(void **state)
+{
+	struct testdomain *t = *state;
+	struct cadre_err e;
+	struct files *fl = xcalloc(1, sizeof *fl);
+	read_csv("docs/access-policy.csv", 4, put_rule, fl);
+	read_csv("docs/access-routes.csv", 4, put_route, fl);
+	assert_true(fl->nrules > 50);
+
+	struct buf fails;
+	buf_init(&fails, 1 << 20);
+	size_t nfail = 0;
+
+	/* 1. the table against the reviewed list, both ways */
+	for (size_t i = 0; i < web_route_count; i++) {
+		const struct web_route *r = &web_routes[i];
+		struct rroute *want = NULL;
+		for (size_t k = 0; k < fl->nroutes && !want; k++)
+			if (strcmp(fl->routes[k].method, r->method) == 0 &&
+			    strcmp(fl->routes[k].path, r->pattern) == 0)
+				want = &fl->routes[k];
+		char org[96];
+		org_rule(r, org, sizeof org);
+		if (!want) {
+			nfail++;
+			(void)buf_printf(&fails, NULL, "%s %s: not in docs/access-routes.csv\n",
+			                 r->method, r->pattern);
+			continue;
+		}
+		want->seen = true;
+		if (strcmp(want->permission, r->permission) != 0 || strcmp(want->org, org) != 0) {
+			nfail++;
+			(void)buf_printf(
+			    &fails, NULL,
+			    "%s %s: declared %s / %s, docs/access-routes.csv says %s / %s\n",
+			    r->method, r->pattern, r->permission, org, want->permission, want->org);
+		}
+	}
+	for (size_t k = 0; k < fl->nroutes; k++)
+		if (!fl->routes[k].seen) {
+			nfail++;
+			(void)buf_printf(&fails, NULL,
+			                 "docs/access-routes.csv: %s %s is no route\n",
+			                 fl->routes[k].method, fl->routes[k].path);
+		}
+	/* the policy states every role for every permission a route needs */
+	size_t nroles;
+	const struct role_def *roles = role_defs(&nroles);
+	for (size_t k = 0; k < fl->nroutes; k++) {
+		const char *perm = fl->routes[k].permission;
+		if (strcmp(perm, "public") == 0 || rule_of(fl, POLICY_ANY_ACCOUNT, perm) != NULL)
+			continue;
+		for (size_t r = 0; r < nroles; r++)
+			if (!rule_of(fl, roles[r].id, perm)) {
+				nfail++;
+				(void)buf_printf(&fails, NULL,
+				                 "docs/access-policy.csv: %s / %s is not stated\n",
+				                 roles[r].id, perm);
+			}
+	}
+
+	/* 2. the fixture */
+	struct world w = {.t = t};
+	testauth_build(t);
+	w.user_in = testauth_user(t, "in@rt1.test", "staff_member", "RT1");
+	w.user_out = testauth_user(t, "out@rt3.test", "staff_member", "RT3");
+	testauth_user(t, "signin@rt1.test", "staff_member", "RT1");
+	w.token_in = issue(&w, w.user_in);
+	w.token_out = issue(&w, w.user_out);
+	size_t nactors = nroles + 1;
+	struct actor_acct *q1 = xcalloc(nactors, sizeof *q1);
+	struct actor_acct *eng = xcalloc(nactors, sizeof *eng);
+	for (size_t r = 0; r < nactors; r++) {
+		const char *role = r < nroles ? roles[r].id : POLICY_ANY_ACCOUNT;
+		(void)snprintf(q1[r].email, sizeof q1[r].email, "%s@q1.test", role);
+		(void)snprintf(eng[r].email, sizeof eng[r].email, "%s@eng.test", role);
+		testauth_user(t, q1[r].email, r < nroles ? role : NULL, "Q1");
+		testauth_user(t, eng[r].email, r < nroles ? role : NULL, "ENG");
+	}
+	struct web_auth_options ao = {
+	    .audit_key = t->key,
+	    .limits = {.idle_us = INT64_C(30) * 60 * 1000000,
+	               .absolute_us = INT64_C(12) * 3600 * 1000000},
+	    .clk = &t->clk.clock,
+	};
+	assert_int_equal(web_auth_new(&ao, &w.auth, &e), CADRE_OK);
+	struct web_app_options opt = {.db_url = t->url, .sign_in_path = "/sign-in"};
+	web_auth_hooks(w.auth, &opt.hooks);
+	assert_int_equal(web_app_new(&opt, &w.app, &e), CADRE_OK);
+	const char *css = assets_url(web_app_assets(w.app), "nhsuk.css");
+	assert_non_null(css);
+	(void)snprintf(w.asset, sizeof w.asset, "%s", css + strlen("/assets/"));
+
+	/* 3. every route x every role x inside and outside */
+	size_t cases = 0;
+	for (size_t i = 0; i < web_route_count; i++) {
+		const struct web_route *r = &web_routes[i];
+		const struct rroute *want = NULL;
+		for (size_t k = 0; k < fl->nroutes && !want; k++)
+			if (strcmp(fl->routes[k].method, r->method) == 0 &&
+			    strcmp(fl->routes[k].path, r->pattern) == 0)
+				want = &fl->routes[k];
+		if (!want)
+			continue; /* reported above */
+		bool page = r->kind == WEB_ROUTE_PAGE;
+		bool about_org = strcmp(want->org, "none") != 0;
+		for (int in = 1; in >= 0; in--) {
+			char path[256];
+			if (!fill_path(&w, r->pattern, in, path, sizeof path)) {
+				nfail++;
+				(void)buf_printf(&fails, NULL,
+				                 "%s %s: the matrix test has no fixture for its "
+				                 "parameters\n",
+				                 r->method, r->pattern);
+				break;
+			}
+			for (size_t k = 0; k <= nactors; k++) {
+				/* k == nactors: no one signed in */
+				const char *role = k < nroles    ? roles[k].id
+				                   : k < nactors ? POLICY_ANY_ACCOUNT
+				                                 : NULL;
+				/* no one signed in still has the pre-session cookie the
+				 * sign-in page gives, which signs no one in */
+				struct actor_acct anon;
+				session_id_new(anon.sid);
+				struct actor_acct *a = &anon;
+				if (role)
+					a = about_org || !in ? &q1[k] : &eng[k];
+				if (role && (!a->signed_in || strcmp(r->method, "POST") == 0))
+					sign_in(&w, a);
+				char body[256];
+				body_for(&w, r->method, r->pattern, body, sizeof body);
+				struct testweb_reply rep = send(&w, r->method, path, a, body);
+				enum outcome got = classify(&rep, r->method);
+				enum outcome exp = expect(fl, want, page, role, in);
+				cases++;
+				if (got != exp) {
+					nfail++;
+					(void)buf_printf(
+					    &fails, NULL,
+					    "%s %s as %s (%s scope): %s (%d), expected %s\n",
+					    r->method, path, role ? role : "anonymous",
+					    in ? "inside" : "outside", outcome_name(got),
+					    rep.status, outcome_name(exp));
+				}
+				testweb_free(&rep);
+				if (strcmp(r->method, "POST") == 0)
+					a->signed_in = false; /* it may have signed in or out */
+			}
+		}
+	}
+	(void)fprintf(stderr, "access matrix: %zu routes, %zu roles, %zu requests\n",
+	              web_route_count, nroles, cases);
+	assert_true(cases >= web_route_count * 2 * (nroles + 2));
+	web_app_free(w.app);
+	web_auth_free(w.auth);
+	free(q1);
+	free(eng);
+	free(fl);
+	if (nfail) {
+		char *text = buf_detach(&fails);
+		fail_msg("%zu access matrix failures:\n%.20000s", nfail, text ? text : "");
+	}
+	buf_free(&fails);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_matrix, testdomain_setup_sqlite,
+	                                    testdomain_teardown),
+	    cmocka_unit_test_setup_teardown(test_matrix, testdomain_setup_pg, testdomain_teardown),
+	};
+	return cmocka_run_group_tests_name("web_access", tests, NULL, NULL);
+}
