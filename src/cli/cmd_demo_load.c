@@ -162,16 +162,16 @@ int cmd_demo_load(struct cli *cli, int argc, char **argv)
 	db_close(db);
 	if (rc == CADRE_OK && json) {
 		rc = people_print_json(
-		    cli,
-		    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I}", "dir", dir,
-		              "organisations_created", (json_int_t)L->orgs_created, "cost_centres",
-		              (json_int_t)L->wards.rows, "wards_and_teams",
-		              (json_int_t)(L->wards.wards_new + L->wards.teams_new), "assignments",
-		              (json_int_t)L->staff.rows, "people", (json_int_t)L->staff.persons_new,
-		              "organisations", (json_int_t)L->staff.orgs, "staff_unchanged",
-		              L->staff.no_change, "establishment_rows", (json_int_t)L->est.rows,
-		              "temporary_staffing_rows", (json_int_t)L->tmp.rows, "ms",
-		              (json_int_t)ms));
+		    cli, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I}", "dir",
+		                   dir, "organisations_created", (json_int_t)L->orgs_created,
+		                   "cost_centres", (json_int_t)L->wards.rows, "wards_and_teams",
+		                   (json_int_t)L->wards.wards_new + (json_int_t)L->wards.teams_new,
+		                   "assignments", (json_int_t)L->staff.rows, "people",
+		                   (json_int_t)L->staff.persons_new, "organisations",
+		                   (json_int_t)L->staff.orgs, "staff_unchanged", L->staff.no_change,
+		                   "establishment_rows", (json_int_t)L->est.rows,
+		                   "temporary_staffing_rows", (json_int_t)L->tmp.rows, "ms",
+		                   (json_int_t)ms));
 	} else if (rc == CADRE_OK) {
 		char a[32], b[32], d[32], e[32];
 		char mm[DATE_MONTH_SIZE];
@@ -185,7 +185,7 @@ int cmd_demo_load(struct cli *cli, int argc, char **argv)
 			    cli->out,
 			    "  cost centres: %s in %lld wards and teams, %lld divisions\n",
 			    people_num((double)L->wards.rows, 0, a, sizeof a),
-			    (long long)(L->wards.wards_new + L->wards.teams_new),
+			    (long long)L->wards.wards_new + (long long)L->wards.teams_new,
 			    (long long)L->wards.divisions_new);
 		if (until >= 2 && L->staff.no_change)
 			(void)fprintf(cli->out,

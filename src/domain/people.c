@@ -856,7 +856,7 @@ static bool check_hours(struct pimp *P, const struct csv_field *fl, struct prow 
 	if (diff < 0)
 		diff = -diff;
 	if (diff > 10000) {
-		int64_t expect = (x->hours * 10000 * 2 + ft) / (2 * ft); /* rounded */
+		int64_t expect = (x->hours * 10000 * 2 + ft) / ((int64_t)ft * 2); /* rounded */
 		SHOW_HW();
 		bad(P, fl, C_FTE,
 		    "fte '%s' does not match contracted_hours '%s': full time is %d.%d hours a "

@@ -407,7 +407,7 @@ int pf_ref_load(struct store *db, struct pf_ref *r, struct cadre_err *err)
 		memset(o, 0, sizeof *o);
 		copy_col(o->code, sizeof o->code, st, 0);
 		const char *rule = store_col_text(st, 1);
-		o->rule = rule && rule[0] == 'p' ? 'p' : rule && rule[0] == 'n' ? 'n' : 'e';
+		o->rule = (char)(rule && rule[0] == 'p' ? 'p' : rule && rule[0] == 'n' ? 'n' : 'e');
 		copy_col(o->group, sizeof o->group, st, 2);
 		const char *status = store_col_is_null(st, 3) ? "" : store_col_text(st, 3);
 		const char *notes = store_col_is_null(st, 4) ? "" : store_col_text(st, 4);
