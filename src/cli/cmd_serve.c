@@ -10,6 +10,7 @@
 #include "cli_index.h"
 #include "domain/db.h"
 #include "io/config.h"
+#include "web/auth.h"
 #include "web/router.h"
 #include "web/server.h"
 
@@ -95,11 +96,23 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	    .public_url = config_get_str(cfg, "server.public_url"),
 	    .trusted_proxies = config_get_str(cfg, "server.trusted_proxies"),
 	    .log_requests = config_get_bool(cfg, "log.requests"),
+	    .sign_in_path = "/sign-in",
 	};
+	/* accounts, sessions and the access policy (web/auth.h); signing in is
+	 * audited, so the audit key must be there */
+	struct web_auth_options wo;
+	struct web_auth *auth;
+	if ((rc = config_require_secrets(cfg, &cli->err)) != CADRE_OK ||
+	    (rc = web_auth_configure(cfg, &wo, &cli->err)) != CADRE_OK ||
+	    (rc = web_auth_new(&wo, &auth, &cli->err)) != CADRE_OK)
+		return rc;
+	web_auth_hooks(auth, &ao.hooks);
 	struct web_app *app;
 	rc = web_app_new(&ao, &app, &cli->err);
-	if (rc != CADRE_OK)
+	if (rc != CADRE_OK) {
+		web_auth_free(auth);
 		return rc;
+	}
 
 	/* block the signals before any worker thread exists, so every thread
 	 * inherits the mask and only sigwait below receives them */
@@ -121,6 +134,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	rc = web_server_start(app, &so, &srv, &cli->err);
 	if (rc != CADRE_OK) {
 		web_app_free(app);
+		web_auth_free(auth);
 		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 		return rc;
 	}
@@ -157,6 +171,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	}
 	web_server_stop(srv);
 	web_app_free(app);
+	web_auth_free(auth);
 	/* the signals stay blocked: a second SIGTERM pending now must not kill
 	 * the process on its way out with a clean status */
 	log_begin(&l, LOG_INFO, "http.stopped");

@@ -75,6 +75,13 @@ static const struct config_setting settings[] = {
      .min = 1,
      .max = 168,
      .help = "sign a person out this many hours after signing in, however active"},
+    {.name = "session.password_cost",
+     .type = CONFIG_ENUM,
+     .def = "interactive",
+     .env = "CADRE_PASSWORD_COST",
+     .choices = "interactive|moderate|test",
+     .help = "Argon2id cost of new password hashes: interactive (64 MiB), moderate (256 MiB); "
+             "test is weak, for test suites only"},
     {.name = "log.level",
      .type = CONFIG_ENUM,
      .def = "info",

@@ -1,9 +1,7 @@
 /* page_core: the routes every deployment has from the start: the health
- * check for load balancers, the OpenAPI document, and a first home page.
- * Real pages arrive with accounts and templates (later issues). */
+ * check for load balancers, the OpenAPI document and the static assets.
+ * The home page is in page_account.c. */
 #include <string.h>
-
-#include <jansson.h>
 
 #include "domain/web_tx.h"
 #include "io/assets.h"
@@ -53,25 +51,6 @@ int api_openapi(struct web_request *req, struct web_response *resp, struct cadre
 	(void)req;
 	resp->content_type = "application/json";
 	return web_resp_write(resp, web_openapi_json, strlen(web_openapi_json), err);
-}
-
-/* WEBPAGE: GET /
- * PERMISSION: public
- * ORG: none
- * CACHE: no-store
- * The home page.
- * For now a short page saying what Cadre is; with accounts it becomes the
- * home page for the signed-in person's scope.
- */
-int page_home(struct web_request *req, struct web_response *resp, struct cadre_err *err)
-{
-	json_t *ctx = json_pack("{s:s, s:s, s:b, s:b}", "page_title", "Home", "lede",
-	                        "Workforce planning and leadership talent for the NHS.", "scope", 0,
-	                        "organisations", 0);
-	int rc = ctx ? web_render(req, resp, "home", ctx, err)
-	             : cadre_err_set(err, CADRE_EINTERNAL, "home: no context");
-	json_decref(ctx);
-	return rc;
 }
 
 /* WEBPAGE: GET /assets/{name}

@@ -87,6 +87,7 @@ struct web_request {
 	struct web_param params[WEB_PARAMS_MAX];
 	size_t nparams;
 	const struct actor *actor; /* NULL: anonymous */
+	void *auth;                /* the authn hook's own state for this request, or NULL */
 	int64_t org_id;            /* the object's organisation; 0 for none */
 	int64_t start_us;
 	size_t body_max; /* the route's body cap, set by web_request_begin */

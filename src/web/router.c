@@ -35,6 +35,7 @@ struct web_app {
 	bool public_https;
 	struct web_proxies *proxies;
 	bool log_requests;
+	char *sign_in_path;
 	struct template_set templates;
 	struct assets assets;
 	pthread_key_t key; /* the calling thread's struct conn_node */
@@ -78,12 +79,15 @@ int web_app_new(const struct web_app_options *opt, struct web_app **out, struct 
 	app->public_https = strncmp(pub, "https://", 8) == 0;
 	app->proxies = proxies;
 	app->log_requests = opt->log_requests;
+	app->sign_in_path =
+	    opt->sign_in_path && *opt->sign_in_path ? xstrdup(opt->sign_in_path) : NULL;
 	if (pthread_key_create(&app->key, NULL) != 0) {
 		template_set_free(&app->templates);
 		assets_free(&app->assets);
 		web_proxies_free(proxies);
 		free(app->db_url);
 		free(app->public_url);
+		free(app->sign_in_path);
 		free(app);
 		return cadre_err_set(err, CADRE_EINTERNAL, "pthread_key_create failed");
 	}
@@ -111,6 +115,7 @@ void web_app_free(struct web_app *app)
 	assets_free(&app->assets);
 	free(app->db_url);
 	free(app->public_url);
+	free(app->sign_in_path);
 	free(app);
 }
 
@@ -131,6 +136,11 @@ int web_render(struct web_request *req, struct web_response *resp, const char *n
 	if (!json_is_object(ctx))
 		return cadre_err_set(err, CADRE_EINTERNAL, "page %s: the context is not an object",
 		                     name);
+	if (app->hooks.page) {
+		int prc = app->hooks.page(app->hooks.ctx, req, ctx, err);
+		if (prc != CADRE_OK)
+			return prc;
+	}
 	if (!json_object_get(ctx, "assets"))
 		(void)json_object_set_new(ctx, "assets", assets_json(&app->assets));
 	if (!json_object_get(ctx, "user"))
@@ -527,6 +537,34 @@ static void end_db(struct web_request *req, int rc)
 	req->db_read_tx = false;
 }
 
+/* sign_in_redirect: send an anonymous person asking for a page to the
+ * sign-in page, which brings them back (?next=, percent-encoded; the
+ * sign-in page accepts only a path on this site). */
+static void sign_in_redirect(struct web_app *app, struct web_request *req,
+                             struct web_response *resp)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+	struct cadre_err e;
+	buf_init(&b, WEB_HEADER_VALUE_MAX);
+	int rc = buf_puts(&b, app->sign_in_path, &e);
+	if (rc == CADRE_OK && strcmp(req->target, "/") != 0) {
+		rc = buf_puts(&b, "?next=", &e);
+		for (const char *p = req->target; rc == CADRE_OK && *p; p++) {
+			unsigned char c = (unsigned char)*p;
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '/' || c == '-' || c == '_' || c == '.')
+				rc = buf_putc(&b, (char)c, &e);
+			else if ((rc = buf_putc(&b, '%', &e)) == CADRE_OK &&
+			         (rc = buf_putc(&b, hex[c >> 4], &e)) == CADRE_OK)
+				rc = buf_putc(&b, hex[c & 15], &e);
+		}
+	}
+	if (rc != CADRE_OK || web_resp_redirect(resp, 303, buf_cstr(&b), &e) != CADRE_OK)
+		web_error(req, resp, 401, NULL);
+	buf_free(&b);
+}
+
 void web_request_run(struct web_app *app, struct web_request *req, struct web_response *resp)
 {
 	const struct web_route *r = req->route;
@@ -547,6 +585,11 @@ void web_request_run(struct web_app *app, struct web_request *req, struct web_re
 	}
 	req->actor = actor;
 	bool public = strcmp(r->permission, "public") == 0;
+	if (!public && !actor && app->sign_in_path && r->kind == WEB_ROUTE_PAGE &&
+	    safe_method(req->method)) {
+		sign_in_redirect(app, req, resp);
+		goto done;
+	}
 	if (!public && !actor) {
 		web_error(req, resp, 401, NULL);
 		if (r->kind == WEB_ROUTE_API) {
@@ -602,6 +645,8 @@ failed:
 		rc = cadre_err_set(&err, CADRE_EINTERNAL, "a check answered %d", rc);
 	fail(req, resp, rc, &err);
 done:
+	if (app->hooks.respond)
+		app->hooks.respond(app->hooks.ctx, req, resp);
 	web_response_finish(req, resp);
 }
 

@@ -117,6 +117,13 @@ struct web_hooks {
 	/* csrf_check: CADRE_OK when the request carries a valid CSRF token.
 	 * Without it, every CSRF-protected request is refused (403). */
 	int (*csrf_check)(void *ctx, struct web_request *req, struct cadre_err *err);
+	/* page: add what every page's layout reads about the person asking
+	 * (user, csrf_token) to a page's context, before web_render renders
+	 * it.  Without it pages show no one signed in. */
+	int (*page)(void *ctx, struct web_request *req, json_t *page, struct cadre_err *err);
+	/* respond: the last word on every reply of a request that reached
+	 * authn, error replies included: set, replace or clear cookies. */
+	void (*respond)(void *ctx, struct web_request *req, struct web_response *resp);
 };
 
 struct web_app_options {
@@ -127,6 +134,9 @@ struct web_app_options {
 	const char *public_url;      /* server.public_url, or NULL/"" */
 	const char *trusted_proxies; /* server.trusted_proxies, or NULL/"" */
 	bool log_requests;           /* one log line per request */
+	/* sign_in_path: where an anonymous GET of a page that needs an account
+	 * is sent (303, with ?next= the page); NULL or "": answer 401 */
+	const char *sign_in_path;
 };
 
 struct web_app;

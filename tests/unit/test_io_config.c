@@ -604,6 +604,7 @@ static void test_show_text(void **state)
 	                         "server.tls_key = (not set)  (default)\n"
 	                         "session.idle_minutes = 30  (default)\n"
 	                         "session.absolute_hours = 12  (default)\n"
+	                         "session.password_cost = interactive  (default)\n"
 	                         "log.level = warn  (environment CADRE_LOG_LEVEL)\n"
 	                         "log.requests = true  (default)\n"
 	                         "secrets.file = secrets.ini  (default)\n"
@@ -649,7 +650,7 @@ static void test_show_json(void **state)
 	    "cadre.ini");
 	assert_true(json_is_true(json_object_get(json_object_get(root, "config_file"), "found")));
 	json_t *s = json_object_get(root, "settings");
-	assert_int_equal(json_object_size(s), 14);
+	assert_int_equal(json_object_size(s), 15);
 	json_t *t = json_object_get(s, "server.threads");
 	assert_true(json_is_integer(json_object_get(t, "value")));
 	assert_int_equal(json_integer_value(json_object_get(t, "value")), 4);
@@ -675,7 +676,7 @@ static void test_table(void **state)
 	(void)state;
 	size_t n;
 	const struct config_setting *s = config_settings(&n);
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 15);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(strchr(s[i].name, '.'));
 		assert_non_null(s[i].help);

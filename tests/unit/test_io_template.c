@@ -737,6 +737,8 @@ static json_t *home_context(const struct assets *a, bool signed_in)
 	    " \"footer_links\": [{\"href\": \"/accessibility\", \"text\": \"Accessibility "
 	    "statement\"}],"
 	    " \"errors\": [],"
+	    " \"links\": [{\"href\": \"/users\", \"text\": \"Users\","
+	    "              \"hint\": \"accounts & their roles\"}],"
 	    " \"scope\": {\"rows\": [{\"key\": \"Organisation\", \"value\": \"Leeds & York <NHS>\","
 	    "                        \"action\": {\"href\": \"/org/RR8\", \"text\": \"View\","
 	    "                                   \"hidden\": \"organisation\"}},"
@@ -839,6 +841,8 @@ static void test_embedded_layout(void **state)
 		buf_free(&css);
 		/* text from data is escaped; no inline script, no remote address */
 		assert_non_null(strstr(h, "Leeds &amp; York &lt;NHS&gt;"));
+		assert_non_null(strstr(h, "<li><a href=\"&#x2F;users\">Users</a>: accounts &amp; "
+		                          "their roles</li>"));
 		assert_null(strstr(h, "<NHS>"));
 		assert_int_equal(count(h, "<script"), 1);
 		assert_non_null(
