@@ -199,7 +199,8 @@ struct audit_verify_result {
  * the entry that last changed it, and, when key is not NULL, each entry's
  * and the head's signature.  Stops at the first bad entry.  Returns
  * CADRE_OK with res filled (res->ok says the verdict) or an error when it
- * could not read.  Only system actors may read the trail for now. */
+ * could not read.  The system actor, or an account holding audit.read
+ * (policy.h), may read the trail. */
 int audit_verify(const struct actor *actor, struct store *db, const unsigned char *key,
                  struct audit_verify_result *res, struct cadre_err *err);
 
@@ -209,7 +210,8 @@ int audit_verify(const struct actor *actor, struct store *db, const unsigned cha
 typedef int (*audit_entry_fn)(const struct audit_entry *e, void *arg, struct cadre_err *err);
 
 /* audit_log: call fn for each entry with at_us >= since_us, oldest first,
- * in one read snapshot.  Only system actors may read the trail for now. */
+ * in one read snapshot.  The system actor, or an account holding
+ * audit.read (policy.h). */
 int audit_log(const struct actor *actor, struct store *db, int64_t since_us, audit_entry_fn fn,
               void *arg, struct cadre_err *err);
 

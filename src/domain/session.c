@@ -36,8 +36,7 @@ static const struct store_sql q_touch = {
 
 static const struct store_sql q_purge = {
     .name = "session_purge",
-    .sql = "DELETE FROM session WHERE account_id = $1 AND (ended_at IS NOT NULL OR "
-           "created_at < $2)",
+    .sql = "DELETE FROM session WHERE account_id = $1 AND (ended_at < $2 OR created_at < $3)",
 };
 
 static const struct store_sql q_account = {
@@ -406,7 +405,9 @@ static int success_tx(struct store *db, void *arg, struct cadre_err *err)
 	if ((rc = store_prepare(db, &q_purge, &st, err)) != CADRE_OK)
 		return rc;
 	store_bind_i64(st, 1, s->account);
-	store_bind_i64(st, 2, s->now - INT64_C(7) * 24 * 3600 * 1000000);
+	/* a session ended a day ago, or begun a week ago, is of no more use */
+	store_bind_i64(st, 2, s->now - INT64_C(24) * 3600 * 1000000);
+	store_bind_i64(st, 3, s->now - INT64_C(7) * 24 * 3600 * 1000000);
 	if ((rc = store_exec(st, err)) != CADRE_OK)
 		return rc;
 	session_id_new(s->out->id);
