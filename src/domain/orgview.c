@@ -90,6 +90,7 @@ static json_t *node_json(const struct org_node *n, bool full)
 static int show(const struct actor *actor, struct store *db, const char *code, int month,
                 struct org_view *v, struct cadre_err *err)
 {
+	memset(v, 0, sizeof *v);
 	int rc = actor_check(actor, err);
 	if (rc != CADRE_OK)
 		return rc;
@@ -339,9 +340,10 @@ int orgview_sickness_json(const struct actor *actor, struct store *db, const cha
 	if (!code || !org_code_valid(code, strlen(code)))
 		return cadre_err_set(err, CADRE_ENOTFOUND, "no organisation");
 	struct org_node node;
+	memset(&node, 0, sizeof node);
 	if ((rc = org_get(actor, db, code, &node, err)) != CADRE_OK)
 		return rc;
-	int first, last;
+	int first = 0, last = 0;
 	if ((rc = orgview_sickness_range(actor, db, &first, &last, err)) != CADRE_OK)
 		return rc;
 	if (!from)
@@ -371,6 +373,7 @@ int orgview_sickness_json(const struct actor *actor, struct store *db, const cha
 	if (date_month_diff(from, to) >= 600)
 		return cadre_err_set(err, CADRE_EINVAL, "the span is more than 600 months");
 	struct sickness_kpi k;
+	memset(&k, 0, sizeof k);
 	rc = sickness_kpi(actor, db, code, from, to, &k, err);
 	if (rc == CADRE_ENOTFOUND) {
 		/* the node is visible (org_get said so): no month holds figures */

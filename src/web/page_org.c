@@ -51,11 +51,11 @@ static int bad_param(struct web_response *resp, struct cadre_err *err, const cha
 static int query_one(struct web_request *req, struct web_response *resp, const char *name,
                      const char **out, struct cadre_err *err)
 {
+	*out = NULL;
 	const struct form *q;
 	int rc = web_req_query(req, &q, err);
 	if (rc != CADRE_OK)
 		return web_fail(resp, err, 400, "%s", err->msg);
-	*out = NULL;
 	if (form_count(q, name) > 1)
 		return bad_param(resp, err, name, "give it once");
 	*out = form_get(q, name);
@@ -87,9 +87,9 @@ static int only_params(struct web_request *req, struct web_response *resp,
 static int month_param(struct web_request *req, struct web_response *resp, const char *name,
                        int *month, struct cadre_err *err)
 {
-	const char *v;
-	int rc = query_one(req, resp, name, &v, err);
+	const char *v = NULL;
 	*month = 0;
+	int rc = query_one(req, resp, name, &v, err);
 	if (rc != CADRE_OK || !v)
 		return rc;
 	struct cadre_err e;
@@ -172,7 +172,7 @@ static json_t *sickness_ctx(const json_t *k)
 static int org_page(struct web_request *req, struct web_response *resp, const char *code,
                     struct cadre_err *err)
 {
-	int month;
+	int month = 0;
 	int rc = month_param(req, resp, "as-of", &month, err);
 	if (rc != CADRE_OK)
 		return rc;
@@ -332,7 +332,7 @@ int page_org(struct web_request *req, struct web_response *resp, struct cadre_er
 int api_org_get(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
 	static const char *const allowed[] = {"as-of", NULL};
-	int month;
+	int month = 0;
 	int rc = only_params(req, resp, allowed, err);
 	if (rc == CADRE_OK)
 		rc = month_param(req, resp, "as-of", &month, err);
@@ -361,8 +361,8 @@ int api_org_get(struct web_request *req, struct web_response *resp, struct cadre
 int api_org_children(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
 	static const char *const allowed[] = {"as-of", "limit", "cursor", NULL};
-	int month;
-	const char *limit_s, *cursor;
+	int month = 0;
+	const char *limit_s = NULL, *cursor = NULL;
 	int rc = only_params(req, resp, allowed, err);
 	if (rc == CADRE_OK)
 		rc = month_param(req, resp, "as-of", &month, err);
@@ -408,7 +408,7 @@ int api_org_children(struct web_request *req, struct web_response *resp, struct 
 int api_org_sickness(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
 	static const char *const allowed[] = {"from", "to", NULL};
-	int from, to;
+	int from = 0, to = 0;
 	int rc = only_params(req, resp, allowed, err);
 	if (rc == CADRE_OK)
 		rc = month_param(req, resp, "from", &from, err);
