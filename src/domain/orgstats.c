@@ -351,7 +351,6 @@ struct staff_run {
 	int64_t maxstaff;
 	struct srec *rec;
 	size_t nrec, alloc;
-	uint32_t *order; /* records by person */
 	int64_t maxperson;
 	int64_t maxnode;
 	struct cell *direct; /* counted at every ancestor, with stamps */
@@ -366,7 +365,6 @@ static void staff_run_free(struct staff_run *r)
 	anc_free(&r->anc);
 	free(r->person_of);
 	free(r->rec);
-	free(r->order);
 	free(r->direct);
 	free(r->ward);
 }
@@ -481,7 +479,8 @@ static int staff_records(struct store *db, struct staff_run *r, int32_t lo, int3
 	return CADRE_OK;
 }
 
-/* by_person: the records' order by person (a counting sort of indices). */
+/* by_person: the records sorted by person (a counting sort), so the
+ * month passes read them in order. */
 static void by_person(struct staff_run *r)
 {
 	size_t *count = xcalloc((size_t)r->maxperson + 2, sizeof *count);
@@ -489,10 +488,13 @@ static void by_person(struct staff_run *r)
 		count[r->rec[i].person + 1]++;
 	for (int64_t p = 1; p <= r->maxperson + 1; p++)
 		count[p] += count[p - 1];
-	r->order = xmalloc((r->nrec + 1) * sizeof *r->order);
+	struct srec *sorted = xmalloc((r->nrec + 1) * sizeof *sorted);
 	for (size_t i = 0; i < r->nrec; i++)
-		r->order[count[r->rec[i].person]++] = (uint32_t)i;
+		sorted[count[r->rec[i].person]++] = r->rec[i];
 	free(count);
+	free(r->rec);
+	r->rec = sorted;
+	r->alloc = r->nrec + 1;
 }
 
 static int staff_emit(struct store *db, struct staff_run *r, int month, int64_t *rows,
@@ -566,15 +568,15 @@ static void staff_count_month(struct staff_run *r, int32_t day, int64_t stamp_ba
 	for (size_t i = 0; i < r->ncount; i++)
 		r->direct[i].stamp = -1;
 	for (size_t i = 0; i < r->nrec;) {
-		int32_t person = r->rec[r->order[i]].person;
+		int32_t person = r->rec[i].person;
 		size_t j = i, act = 0, last = 0;
-		for (; j < r->nrec && r->rec[r->order[j]].person == person; j++)
-			if (active(&r->rec[r->order[j]], day)) {
+		for (; j < r->nrec && r->rec[j].person == person; j++)
+			if (active(&r->rec[j], day)) {
 				act++;
 				last = j;
 			}
 		if (act == 1) {
-			const struct srec *x = &r->rec[r->order[last]];
+			const struct srec *x = &r->rec[last];
 			size_t base = (size_t)x->node * G;
 			struct cell *cg = &r->ward[base + x->group];
 			struct cell *ct = &r->ward[base + r->g.total];
@@ -588,7 +590,7 @@ static void staff_count_month(struct staff_run *r, int32_t day, int64_t stamp_ba
 			ct->fb += x->fallback;
 		} else if (act > 1) {
 			for (size_t k = i; k < j; k++) {
-				const struct srec *x = &r->rec[r->order[k]];
+				const struct srec *x = &r->rec[k];
 				if (active(x, day))
 					count_direct(r, x, stamp_base + person);
 			}

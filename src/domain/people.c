@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/date.h"
 #include "base/mem.h"
@@ -237,11 +238,11 @@ static const char *next_str(const char *s)
 struct stf {
 	const char *s; /* staff_ref \0 display_name \0 */
 	uint8_t key[16];
-	int64_t id;        /* held or assigned staff id */
-	int64_t person_id; /* held or assigned person id (the key's head holds it) */
-	int32_t line;      /* its first row */
-	uint32_t head;     /* first staff with the same key; NONE32 without a key */
-	uint32_t next_key; /* next staff with the same key */
+	uint32_t id;        /* held or assigned staff id */
+	uint32_t person_id; /* held or assigned person id (the key's head holds it) */
+	int32_t line;       /* its first row */
+	uint32_t head;      /* first staff with the same key; NONE32 without a key */
+	uint32_t next_key;  /* next staff with the same key */
 	uint16_t org;
 	int16_t birth;
 	int16_t qual;
@@ -363,6 +364,21 @@ struct pimp {
 	size_t nrepoints, rpalloc;
 	int64_t staff_changed, persons_new_key;
 };
+
+/* debug_mem: with CADRE_TIMING set, the process's memory at a point. */
+static void debug_mem(const char *where)
+{
+	if (!getenv("CADRE_TIMING"))
+		return;
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return;
+	char line[256];
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "VmHWM", 5) == 0 || strncmp(line, "VmRSS", 5) == 0)
+			(void)fprintf(stderr, "%s: %s", where, line);
+	(void)fclose(f);
+}
 
 static void *grow(void *v, size_t n, size_t *alloc, size_t size, size_t first)
 {
@@ -840,7 +856,7 @@ static bool check_hours(struct pimp *P, const struct csv_field *fl, struct prow 
 	if (diff < 0)
 		diff = -diff;
 	if (diff > 10000) {
-		int64_t expect = (x->hours * 10000 * 2 + ft) / (2 * ft); /* rounded */
+		int64_t expect = (x->hours * 10000 * 2 + ft) / ((int64_t)ft * 2); /* rounded */
 		SHOW_HW();
 		bad(P, fl, C_FTE,
 		    "fte '%s' does not match contracted_hours '%s': full time is %d.%d hours a "
@@ -1713,8 +1729,14 @@ static int plan_persons(struct pimp *P, struct cadre_err *err)
 		    klen != 16)
 			continue;
 		uint32_t h = key_find(P, k);
+		int64_t pid = store_col_i64(st, 0);
+		if (pid <= 0 || pid > (int64_t)UINT32_MAX - 1) {
+			store_reset(st);
+			return cadre_err_set(err, CADRE_EINTERNAL, "person id %lld out of range",
+			                     (long long)pid);
+		}
 		if (h != NONE32) {
-			P->staff[h].person_id = store_col_i64(st, 0);
+			P->staff[h].person_id = (uint32_t)pid;
 			P->staff[h].flags |= SF_PHELD;
 		}
 	}
@@ -1737,9 +1759,15 @@ static int plan_staff(struct pimp *P, struct cadre_err *err)
 			if (si == NONE32)
 				continue;
 			struct stf *s = &P->staff[si];
-			s->id = store_col_i64(st, 0);
-			s->flags &= (uint8_t)~SF_NEW;
+			int64_t sid = store_col_i64(st, 0);
 			int64_t held_person = store_col_i64(st, 2);
+			if (sid <= 0 || sid >= UINT32_MAX || held_person <= 0 ||
+			    held_person >= UINT32_MAX) {
+				store_reset(st);
+				return cadre_err_set(err, CADRE_EINTERNAL, "staff id out of range");
+			}
+			s->id = (uint32_t)sid;
+			s->flags &= (uint8_t)~SF_NEW;
 			int64_t birth = store_col_i64(st, 3);
 			if (birth != s->birth) {
 				pend_add(P, s->line, C_BIRTH,
@@ -1768,7 +1796,7 @@ static int plan_staff(struct pimp *P, struct cadre_err *err)
 				}
 				if (!(s->flags & SF_KEY)) {
 					/* the extract no longer gives it: keep the held person */
-					s->person_id = held_person;
+					s->person_id = (uint32_t)held_person;
 					s->flags |= SF_PHELD;
 				}
 			} else if (s->flags & SF_KEY) {
@@ -1778,7 +1806,7 @@ static int plan_staff(struct pimp *P, struct cadre_err *err)
 				P->repoints[P->nrepoints++] = (struct repoint){si, held_person};
 				s->flags |= SF_REPOINT;
 			} else {
-				s->person_id = held_person;
+				s->person_id = (uint32_t)held_person;
 				s->flags |= SF_PHELD;
 			}
 			if (store_col_i64(st, 4) != staff_digest(P, s)) {
@@ -2023,7 +2051,7 @@ static int write_persons(struct pimp *P, int64_t *next_person, struct cadre_err 
 	int rc = store_bulk_begin(P->db, "person", cols, 2, err);
 	for (size_t k = 0; k < n && rc == CADRE_OK; k++) {
 		struct stf *s = &P->staff[v[k].staff];
-		s->person_id = (*next_person)++;
+		s->person_id = (uint32_t)(*next_person)++;
 		char hex[33];
 		bool keyed = k < nk;
 		if (keyed)
@@ -2066,9 +2094,11 @@ static int write_staff(struct pimp *P, int64_t import_id, struct cadre_err *err)
 	int rc = pf_next_id(P->db, PF_T_STAFF, &next, err);
 	if (rc != CADRE_OK)
 		return rc;
+	if (next + (int64_t)P->nstaff >= (int64_t)UINT32_MAX)
+		return cadre_err_set(err, CADRE_EINTERNAL, "staff ids beyond 2^32");
 	for (size_t i = 0; i < P->nstaff; i++)
 		if (P->staff[i].flags & SF_NEW)
-			P->staff[i].id = next++;
+			P->staff[i].id = (uint32_t)next++;
 	if ((rc = store_bulk_begin(P->db, "staff", cols, 15, err)) != CADRE_OK)
 		return rc;
 	for (size_t i = 0; i < P->nstaff; i++) {
@@ -2352,6 +2382,8 @@ static int write_tx(struct store *db, void *arg, struct cadre_err *err)
 	if ((rc = pf_next_id(db, PF_T_IMPORT, &import_id, err)) != CADRE_OK ||
 	    (rc = pf_next_id(db, PF_T_PERSON, &next_person, err)) != CADRE_OK)
 		return rc;
+	if (next_person + (int64_t)P->nstaff >= (int64_t)UINT32_MAX)
+		return cadre_err_set(err, CADRE_EINTERNAL, "person ids beyond 2^32");
 	res->import_id = import_id;
 	int64_t t = clock_mono_us();
 	int64_t tt[6];
@@ -2396,8 +2428,10 @@ static int write_tx(struct store *db, void *arg, struct cadre_err *err)
 	if ((rc = pf_import_record(P->actor, db, import_id, "staff", P->path, res->sha256,
 	                           res->rows, changed, P->now, err)) != CADRE_OK)
 		return rc;
+	debug_mem("written");
 	if ((rc = orgstats_staff_refresh(P->actor, db, P->opt->clk, &res->stats, err)) != CADRE_OK)
 		return rc;
+	debug_mem("statistics");
 	res->micros_write = clock_mono_us() - t;
 	if (P->opt->dry_run)
 		return CADRE_OK;
@@ -2506,9 +2540,12 @@ int people_import(const struct actor *actor, struct store *db, const char *path,
 	P->now = clock_now(opt->clk);
 	P->last_org = -1;
 	hmac_init(&P->hmac0, opt->pseudonym_key);
-	pf_index_init(&P->refix, 1024);
-	pf_index_init(&P->staffix, 1024);
-	pf_index_init(&P->keyix, 1024);
+	/* size the indexes to the file: an extract row is 150 bytes or more */
+	struct stat sb;
+	size_t expect = stat(path, &sb) == 0 && sb.st_size > 0 ? (size_t)sb.st_size / 150 : 1024;
+	pf_index_init(&P->refix, expect);
+	pf_index_init(&P->staffix, expect);
+	pf_index_init(&P->keyix, expect);
 	pf_index_init(&P->gradeix, 64);
 	if ((rc = load_reference(P, db, err)) != CADRE_OK)
 		goto out;
@@ -2520,8 +2557,10 @@ int people_import(const struct actor *actor, struct store *db, const char *path,
 	res->orgs = (int64_t)P->norgs;
 	if (P->extract_set)
 		pf_date_format(P->extract, res->extract_date);
+	debug_mem("parsed");
 	if (!import_problems_total(&res->problems))
 		check_managers(P);
+	debug_mem("managers");
 	pend_resolve(P);
 	if (import_problems_total(&res->problems)) {
 		rc = import_problems_fail(&res->problems, err);

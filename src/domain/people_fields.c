@@ -407,7 +407,7 @@ int pf_ref_load(struct store *db, struct pf_ref *r, struct cadre_err *err)
 		memset(o, 0, sizeof *o);
 		copy_col(o->code, sizeof o->code, st, 0);
 		const char *rule = store_col_text(st, 1);
-		o->rule = rule && rule[0] == 'p' ? 'p' : rule && rule[0] == 'n' ? 'n' : 'e';
+		o->rule = (char)(rule && rule[0] == 'p' ? 'p' : rule && rule[0] == 'n' ? 'n' : 'e');
 		copy_col(o->group, sizeof o->group, st, 2);
 		const char *status = store_col_is_null(st, 3) ? "" : store_col_text(st, 3);
 		const char *notes = store_col_is_null(st, 4) ? "" : store_col_text(st, 4);
@@ -802,9 +802,7 @@ uint64_t pf_hash(const void *p, size_t n, uint64_t h)
 
 void pf_index_init(struct pf_index *ix, size_t expect)
 {
-	size_t cap = 64;
-	while (cap * 3 < expect * 4)
-		cap *= 2;
+	size_t cap = expect + expect / 3 + 64;
 	ix->slot = xcalloc(cap, sizeof *ix->slot);
 	ix->cap = cap;
 	ix->n = 0;
@@ -826,22 +824,29 @@ static uint64_t mix(uint64_t h)
 	return h;
 }
 
+/* slot_of: the home slot of 32 stored bits in cap slots (a multiply, not
+ * a power-of-two mask, so the capacity can be sized to the rows). */
+static size_t slot_of(uint32_t m, size_t cap)
+{
+	return (size_t)(((uint64_t)m * (uint64_t)cap) >> 32);
+}
+
 /* The slot of a row is taken from the same 32 bits that are stored, so the
  * index can grow without the rows' full hashes. */
 struct pf_probe pf_index_probe(const struct pf_index *ix, uint64_t h)
 {
 	uint32_t m = (uint32_t)(mix(h) >> 32);
-	struct pf_probe p = {(size_t)m & (ix->cap - 1), m};
+	struct pf_probe p = {slot_of(m, ix->cap), m};
 	return p;
 }
 
 uint32_t pf_index_next(const struct pf_index *ix, struct pf_probe *p)
 {
-	size_t mask = ix->cap - 1;
 	const struct pf_slot *sl = ix->slot;
 	while (sl[p->i].row) {
 		size_t i = p->i;
-		p->i = (p->i + 1) & mask;
+		if (++p->i == ix->cap)
+			p->i = 0;
 		if (sl[i].hash == p->h)
 			return sl[i].row - 1;
 	}
@@ -850,10 +855,10 @@ uint32_t pf_index_next(const struct pf_index *ix, struct pf_probe *p)
 
 static void put_raw(struct pf_index *ix, uint32_t m, uint32_t row)
 {
-	size_t mask = ix->cap - 1;
-	size_t i = (size_t)m & mask;
+	size_t i = slot_of(m, ix->cap);
 	while (ix->slot[i].row)
-		i = (i + 1) & mask;
+		if (++i == ix->cap)
+			i = 0;
 	ix->slot[i].hash = m;
 	ix->slot[i].row = row + 1;
 }
@@ -863,7 +868,7 @@ void pf_index_put(struct pf_index *ix, uint64_t h, uint32_t row)
 	if ((ix->n + 1) * 4 > ix->cap * 3) {
 		struct pf_slot *os = ix->slot;
 		size_t ocap = ix->cap;
-		ix->cap *= 2;
+		ix->cap = ocap * 2;
 		ix->slot = xcalloc(ix->cap, sizeof *ix->slot);
 		for (size_t i = 0; i < ocap; i++)
 			if (os[i].row)

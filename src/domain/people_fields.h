@@ -245,7 +245,7 @@ struct pf_slot {
 
 struct pf_index {
 	struct pf_slot *slot;
-	size_t cap; /* a power of two; grown at 3/4 full */
+	size_t cap; /* grown (doubled) at 3/4 full */
 	size_t n;
 };
 

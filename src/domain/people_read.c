@@ -92,8 +92,8 @@ static int from_stats(const struct actor *actor, struct store *db, struct people
                       bool *used, struct cadre_err *err)
 {
 	*used = false;
-	int first, last;
-	bool fresh;
+	int first = 0, last = 0;
+	bool fresh = false;
 	int rc = orgstats_staff_months(actor, db, &first, &last, err);
 	if (rc == CADRE_OK)
 		rc = orgstats_fresh(actor, db, ORGSTATS_STAFF, &fresh, err);

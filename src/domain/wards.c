@@ -401,14 +401,14 @@ static bool same2(const struct wrow *a, const struct wrow *b, int c)
 
 static void cross_checks(struct wimp *W, struct wrow **v, size_t n)
 {
-	qsort(v, n, sizeof *v, by_cc);
+	qsort(v, n, sizeof(struct wrow *), by_cc);
 	for (size_t i = 1; i < n; i++)
 		if (same2(v[i - 1], v[i], W_CC))
 			problem(W, v[i], W_CC,
 			        "cost_centre_code '%s' of %s is listed twice (first at line %ld): "
 			        "one cost centre belongs to one ward or team",
 			        v[i]->f[W_CC], v[i]->f[W_ORG], v[i - 1]->line);
-	qsort(v, n, sizeof *v, by_ward);
+	qsort(v, n, sizeof(struct wrow *), by_ward);
 	size_t first = 0;
 	for (size_t i = 1; i < n; i++) {
 		const struct wrow *a = v[first], *b = v[i];
@@ -429,9 +429,9 @@ static void cross_checks(struct wimp *W, struct wrow **v, size_t n)
 	}
 	/* v is by ward now: a division code that is also a ward code of the
 	 * same organisation would name the same node */
-	struct wrow **byw = xcalloc(n + 1, sizeof *byw);
-	memcpy(byw, v, n * sizeof *v);
-	qsort(v, n, sizeof *v, by_div);
+	struct wrow **byw = xcalloc(n + 1, sizeof(struct wrow *));
+	memcpy(byw, v, n * sizeof(struct wrow *));
+	qsort(v, n, sizeof(struct wrow *), by_div);
 	first = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct wrow *b = v[i];
@@ -784,13 +784,13 @@ int wards_import(const struct actor *actor, struct store *db, const char *path,
 	if ((rc = parse_file(&W, err)) != CADRE_OK)
 		goto out;
 	res->rows = (int64_t)W.nrows;
-	v = xcalloc(W.nrows + 1, sizeof *v);
+	v = xcalloc(W.nrows + 1, sizeof(struct wrow *));
 	size_t n = 0;
 	for (size_t i = 0; i < W.nrows; i++)
 		if (!W.rows[i].bad)
 			v[n++] = &W.rows[i];
 	cross_checks(&W, v, n);
-	qsort(v, n, sizeof *v, by_line);
+	qsort(v, n, sizeof(struct wrow *), by_line);
 	if (import_problems_total(&res->problems)) {
 		rc = import_problems_fail(&res->problems, err);
 		goto out;

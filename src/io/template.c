@@ -7,6 +7,7 @@
 
 #include "base/mem.h"
 #include "base/utf8.h"
+#include "io/chart_json.h"
 
 /* ---- compiled form ------------------------------------------------------ */
 
@@ -843,6 +844,8 @@ void template_set_init(struct template_set *set)
 	set->limits.max_nodes = DEFAULT_MAX_NODES;
 	set->limits.max_nesting = DEFAULT_MAX_NESTING;
 	(void)template_set_add_producer(set, "csrf_field", template_produce_csrf_field, NULL);
+	/* the SPC chart and its data table (io/chart_json.h) */
+	(void)chart_producers_add(set, NULL);
 }
 
 int template_set_add_producer(struct template_set *set, const char *name, template_producer_fn fn,

@@ -293,12 +293,69 @@ FIXTURES = [
 ]
 
 
+def shared_data():
+    """The real NHS data: $CADRE_SHARED_DATA, else ../shared/data beside the
+    worktree (as scripts/test sets it)."""
+    d = os.environ.get('CADRE_SHARED_DATA') or os.path.join(ROOT, '..', 'shared', 'data')
+    if not os.path.isdir(os.path.join(d, 'nhs-sickness-absence')):
+        raise RuntimeError(f'{d}/nhs-sickness-absence is missing (CADRE_SHARED_DATA)')
+    return d
+
+
+def import_sickness(cadre, work, db):
+    """Load the published sickness absence files (April-December 2024) once,
+    for the organisation pages and API."""
+    d = os.path.join(shared_data(), 'nhs-sickness-absence')
+    files = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith('.csv'))
+    p = subprocess.run([cadre, '--db', db, 'import', 'sickness'] + files, capture_output=True,
+                       cwd=work, env=clean_env(), timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError(f'cadre import sickness failed ({p.returncode}):\n' +
+                           p.stderr.decode('utf-8', 'replace')[-2000:])
+
+
+def org_sickness_vs_kpi(cadre, work, db):
+    """The API's sickness figures for QHL, April-December 2024, are those of
+    `cadre kpi sickness --json`, both computed here."""
+    problems = []
+    try:
+        cli = subprocess.run([cadre, '--db', db, 'kpi', 'sickness', '--org', 'QHL', '--from',
+                              '2024-04', '--to', '2024-12', '--json'], capture_output=True,
+                             cwd=work, env=clean_env(), timeout=60)
+        if cli.returncode != 0:
+            raise ValueError('kpi sickness: ' + cli.stderr.decode('utf-8', 'replace'))
+        want = json.loads(cli.stdout)
+        raw = (b'GET /api/v1/orgs/QHL/sickness?from=2024-04&to=2024-12 HTTP/1.1\r\n'
+               b'Host: localhost\r\n\r\n')
+        p = subprocess.run([cadre, '--db', db, 'http', '--as', 'workforce_planner'], input=raw,
+                           capture_output=True, cwd=work, env=clean_env(), timeout=60)
+        status, _, body = parse_reply(p.stdout)
+        if status != 200:
+            raise ValueError(f'API status {status}: {body[:300]!r}')
+        got = json.loads(body)
+        for key, value in want.items():
+            if got.get(key) != value:
+                problems.append(f'{key}: API {got.get(key)!r}, kpi {value!r}')
+        total = sum(m['fte_days_lost'] for m in got['months'])
+        if abs(total - want['fte_days_lost']) > 1e-3:
+            problems.append(f'the months add up to {total}, not {want["fte_days_lost"]}')
+        if want['months_with_data'] != 9 or got['spc']['chart'] != 'run':
+            problems.append('expected 9 months and a run chart')
+    except (ValueError, KeyError, TypeError, subprocess.TimeoutExpired) as e:
+        problems.append(f'{type(e).__name__}: {e}')
+    tap(not problems, 'http org-sickness-vs-kpi: API = cadre kpi sickness --json (QHL)',
+        '\n'.join(problems))
+
+
 def run_request_files(cadre, work, only):
     db = os.path.join(work, 'http.db')
     init(cadre, work, db)
     for args in FIXTURES:
         subprocess.run([cadre, '--db', db] + args, check=True, cwd=work, env=test_env(),
                        stdout=subprocess.DEVNULL)
+    import_sickness(cadre, work, db)
+    if not only or 'org-sickness-vs-kpi' in only:
+        org_sickness_vs_kpi(cadre, work, db)
     files = sorted(f for f in os.listdir(os.path.join(ROOT, 'tests', 'http')) if f.endswith('.test'))
     for f in files:
         name = f[:-5]

@@ -95,37 +95,37 @@ static inline void tp_rmdir(const char *dir)
 #define X1 "2025-03-31"
 #define TP_EXTRACT1                                                                                \
 	PEOPLE_HEADER                                                                              \
-	    "\n"                                                                                   \
-	    "A1,100,QQ100001A,Ann "                                                                \
-	    "Top,,RXC,RXC1001,RXC1001-0001,G4S,08,VSM,37.50,1.0000,permanent,"                     \
-	    "2015-01-01,,,1970,F,A,no,,,,,4," X1 "\n"                                              \
-	    "A2,101,QQ100002A,Bea Nurse,100,RXC,RXC1001,RXC1001-0002,N1C,03,AFC-5-2,37.50,1.0000," \
-	    "permanent,2018-05-01,,,1985,F,H,no,nursing_adult,NMC,2007,,1," X1 "\n"                \
-	    "A3,101,QQ100002A,Bea Nurse,100,RXC,RXC2001,RXC2001-0001,G1A,08,AFC-3-1,15.00,0.4000," \
-	    "fixed_term,2024-01-01,2025-12-31,,1985,F,H,no,nursing_adult,NMC,2007,,0," X1 "\n"     \
-	    "A4,102,QQ100003A,\"Cole, "                                                            \
-	    "Dr\",100,RXC,RXC1002,RXC1002-0001,300,01,MED-CONS,40.00,1.0000,"                      \
-	    "permanent,2010-09-01,,,1975,M,A,no,medicine,GMC,2000,,2," X1 "\n"                     \
-	    "A5,103,QQ100004A,Dee Bank,101,RXC,RXC1001,RXC1001-B001,N1C,03,AFC-5-1,0,0,bank,"      \
-	    "2023-06-01,,,1990,F,N,yes,nursing_adult,NMC,2012,,0," X1 "\n"                         \
-	    "A6,104,QQ100005A,Eve Hon,100,RXC,RXC1002,RXC1002-H001,300,01,MED-CONS,0,0,honorary,"  \
-	    "2022-01-01,,,1968,F,A,no,medicine,GMC,1992,,0," X1 "\n"                               \
-	    "A7,105,,Fay Care,101,RXC,RXC1001,RXC1001-0003,H1A,07,AFC-3-2,37.50,1.0000,permanent," \
-	    "2020-02-01,,,1995,F,Z,not_declared,,,,,0," X1 "\n"                                    \
-	    "A8,106,QQ100007A,Gus Left,101,RXC,RXC1001,RXC1001-0004,N1C,03,AFC-5-1,37.50,1.0000,"  \
-	    "permanent,2019-01-01,2024-12-31,resignation_other,1992,M,C,no,nursing_adult,NMC,"     \
-	    "2014,,"                                                                               \
-	    "0," X1 "\n"                                                                           \
-	    "A9,107,QQ100008A,Hal Doc,102,RXC,RXC1002,RXC1002-0002,300,03,MED-CONS,40.00,1.0000,"  \
-	    "permanent,2016-03-01,,,1980,M,99,no,medicine,GMC,2004,,0," X1 "\n"                    \
-	    "A10,108,QQ100009A,Ivy Sci,103,RXC,RXC2002,RXC2002-0001,UAA,06,AFC-7-1,37.50,1.0000,"  \
-	    "permanent,2021-07-01,,,1988,F,L,no,clinical_science,HCPC,2010,,0," X1 "\n"            \
-	    "B1,900,QQ100002A,Bea "                                                                \
-	    "Nurse,,RYR,RYR1001,RYR1001-0001,N1C,03,AFC-6-1,7.50,0.2000,permanent,"                \
-	    "2022-04-01,,,1985,F,H,no,nursing_adult,NMC,2007,,1," X1 "\n"                          \
-	    "B2,901,QQ200001A,Jon "                                                                \
-	    "Physio,900,RYR,RYR1001,RYR1001-0002,S1P,04,AFC-6-1,37.50,1.0000,"                     \
-	    "permanent,2020-01-01,,,1990,M,A,no,physiotherapy,HCPC,2012,,0," X1 "\n"
+	"\n"                                                                                       \
+	"A1,100,QQ100001A,Ann "                                                                    \
+	"Top,,RXC,RXC1001,RXC1001-0001,G4S,08,VSM,37.50,1.0000,permanent,"                         \
+	"2015-01-01,,,1970,F,A,no,,,,,4," X1 "\n"                                                  \
+	"A2,101,QQ100002A,Bea Nurse,100,RXC,RXC1001,RXC1001-0002,N1C,03,AFC-5-2,37.50,1.0000,"     \
+	"permanent,2018-05-01,,,1985,F,H,no,nursing_adult,NMC,2007,,1," X1 "\n"                    \
+	"A3,101,QQ100002A,Bea Nurse,100,RXC,RXC2001,RXC2001-0001,G1A,08,AFC-3-1,15.00,0.4000,"     \
+	"fixed_term,2024-01-01,2025-12-31,,1985,F,H,no,nursing_adult,NMC,2007,,0," X1 "\n"         \
+	"A4,102,QQ100003A,\"Cole, "                                                                \
+	"Dr\",100,RXC,RXC1002,RXC1002-0001,300,01,MED-CONS,40.00,1.0000,"                          \
+	"permanent,2010-09-01,,,1975,M,A,no,medicine,GMC,2000,,2," X1 "\n"                         \
+	"A5,103,QQ100004A,Dee Bank,101,RXC,RXC1001,RXC1001-B001,N1C,03,AFC-5-1,0,0,bank,"          \
+	"2023-06-01,,,1990,F,N,yes,nursing_adult,NMC,2012,,0," X1 "\n"                             \
+	"A6,104,QQ100005A,Eve Hon,100,RXC,RXC1002,RXC1002-H001,300,01,MED-CONS,0,0,honorary,"      \
+	"2022-01-01,,,1968,F,A,no,medicine,GMC,1992,,0," X1 "\n"                                   \
+	"A7,105,,Fay Care,101,RXC,RXC1001,RXC1001-0003,H1A,07,AFC-3-2,37.50,1.0000,permanent,"     \
+	"2020-02-01,,,1995,F,Z,not_declared,,,,,0," X1 "\n"                                        \
+	"A8,106,QQ100007A,Gus Left,101,RXC,RXC1001,RXC1001-0004,N1C,03,AFC-5-1,37.50,1.0000,"      \
+	"permanent,2019-01-01,2024-12-31,resignation_other,1992,M,C,no,nursing_adult,NMC,"         \
+	"2014,,"                                                                                   \
+	"0," X1 "\n"                                                                               \
+	"A9,107,QQ100008A,Hal Doc,102,RXC,RXC1002,RXC1002-0002,300,03,MED-CONS,40.00,1.0000,"      \
+	"permanent,2016-03-01,,,1980,M,99,no,medicine,GMC,2004,,0," X1 "\n"                        \
+	"A10,108,QQ100009A,Ivy Sci,103,RXC,RXC2002,RXC2002-0001,UAA,06,AFC-7-1,37.50,1.0000,"      \
+	"permanent,2021-07-01,,,1988,F,L,no,clinical_science,HCPC,2010,,0," X1 "\n"                \
+	"B1,900,QQ100002A,Bea "                                                                    \
+	"Nurse,,RYR,RYR1001,RYR1001-0001,N1C,03,AFC-6-1,7.50,0.2000,permanent,"                    \
+	"2022-04-01,,,1985,F,H,no,nursing_adult,NMC,2007,,1," X1 "\n"                              \
+	"B2,901,QQ200001A,Jon "                                                                    \
+	"Physio,900,RYR,RYR1001,RYR1001-0002,S1P,04,AFC-6-1,37.50,1.0000,"                         \
+	"permanent,2020-01-01,,,1990,M,A,no,physiotherapy,HCPC,2012,,0," X1 "\n"
 
 /* tp_setup: reference data and the fixture cost-centre map, from
  * 2024-04. */

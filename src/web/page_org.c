@@ -1,0 +1,433 @@
+/* page_org: the organisation browser (England -> region -> ICB -> trust,
+ * and below when those levels are loaded) and its JSON API.
+ *
+ * Each page and API reply is built from the domain's JSON (orgview.h), so
+ * the page and the API show the same figures.  Query parameters are
+ * checked here: a bad one is a 400 naming it (problem+json on the API,
+ * where unknown parameters are refused too, so a misspelt filter never
+ * passes silently).  Pagination of lists is `limit` (1 to 200, default 50)
+ * and `cursor` (the opaque next_cursor of the previous page); docs/web.md
+ * describes it. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/date.h"
+#include "base/num.h"
+#include "domain/org.h"
+#include "domain/orgview.h"
+#include "web/router.h"
+#include "web_routes.h"
+
+static const char *const month_names[] = {"January",   "February", "March",    "April",
+                                          "May",       "June",     "July",     "August",
+                                          "September", "October",  "November", "December"};
+
+/* month_label: "December 2024" for "2024-12" (a month the domain wrote). */
+static void month_label(const char *ym, char *out, size_t cap)
+{
+	int m = 0;
+	struct cadre_err e;
+	if (!ym || date_month_parse(ym, strlen(ym), &m, &e) != CADRE_OK) {
+		(void)snprintf(out, cap, "%s", ym ? ym : "");
+		return;
+	}
+	(void)snprintf(out, cap, "%s %d", month_names[m % 100 - 1], m / 100);
+}
+
+/* bad_param: a 400 naming the query parameter (a field error, so the
+ * problem+json lists it under "errors"). */
+static int bad_param(struct web_response *resp, struct cadre_err *err, const char *name,
+                     const char *why)
+{
+	web_resp_field_error(resp, name, why);
+	return web_fail(resp, err, 400, "The query parameter %s is not valid: %s", name, why);
+}
+
+/* query_one: the single value of name in the query, NULL when absent; a
+ * repeated parameter is a 400. */
+static int query_one(struct web_request *req, struct web_response *resp, const char *name,
+                     const char **out, struct cadre_err *err)
+{
+	*out = NULL;
+	const struct form *q;
+	int rc = web_req_query(req, &q, err);
+	if (rc != CADRE_OK)
+		return web_fail(resp, err, 400, "%s", err->msg);
+	if (form_count(q, name) > 1)
+		return bad_param(resp, err, name, "give it once");
+	*out = form_get(q, name);
+	return CADRE_OK;
+}
+
+/* only_params: a 400 naming the first query parameter that is not one of
+ * the allowed (NULL-terminated) names. */
+static int only_params(struct web_request *req, struct web_response *resp,
+                       const char *const *allowed, struct cadre_err *err)
+{
+	const struct form *q;
+	int rc = web_req_query(req, &q, err);
+	if (rc != CADRE_OK)
+		return web_fail(resp, err, 400, "%s", err->msg);
+	for (size_t i = 0; i < q->count; i++) {
+		bool ok = false;
+		for (size_t j = 0; allowed[j]; j++)
+			if (strcmp(q->fields[i].name, allowed[j]) == 0)
+				ok = true;
+		if (!ok)
+			return bad_param(resp, err, q->fields[i].name,
+			                 "this address takes no such parameter");
+	}
+	return CADRE_OK;
+}
+
+/* month_param: the month in parameter name ("YYYY-MM"), 0 when absent. */
+static int month_param(struct web_request *req, struct web_response *resp, const char *name,
+                       int *month, struct cadre_err *err)
+{
+	const char *v = NULL;
+	*month = 0;
+	int rc = query_one(req, resp, name, &v, err);
+	if (rc != CADRE_OK || !v)
+		return rc;
+	struct cadre_err e;
+	if (date_month_parse(v, strlen(v), month, &e) != CADRE_OK || *month < 190001 ||
+	    *month > 999912)
+		return bad_param(resp, err, name, "enter a month as YYYY-MM, for example 2024-12");
+	return CADRE_OK;
+}
+
+static int reply_json(struct web_response *resp, json_t *o, struct cadre_err *err)
+{
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	json_decref(o);
+	if (!text)
+		return cadre_err_set(err, CADRE_EINTERNAL, "JSON output failed");
+	resp->content_type = "application/json";
+	int rc = web_resp_puts(resp, text, err);
+	free(text);
+	if (rc == CADRE_OK)
+		rc = web_resp_puts(resp, "\n", err);
+	return rc;
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static json_t *link(const char *code, const char *as_of_query)
+{
+	char href[96];
+	(void)snprintf(href, sizeof href, "/orgs/%s%s", code, as_of_query);
+	return json_string(href);
+}
+
+/* thousands: x rounded to places decimals with thousands separators. */
+static void thousands(double x, int places, char *out, size_t n)
+{
+	char raw[64];
+	(void)snprintf(raw, sizeof raw, "%.*f", places, x);
+	const char *dot = strchr(raw, '.');
+	size_t len = strlen(raw);
+	size_t intlen = dot ? (size_t)(dot - raw) : len;
+	size_t lead = raw[0] == '-' ? 1 : 0;
+	size_t o = 0;
+	for (size_t i = 0; i < len && o + 2 < n; i++) {
+		if (i > lead && i < intlen && (intlen - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = raw[i];
+	}
+	out[o] = '\0';
+}
+
+/* sickness_ctx: the page's sickness section from orgview_sickness_json's
+ * reply (borrowed): false when there are no figures. */
+static json_t *sickness_ctx(const json_t *k)
+{
+	const json_t *chart = json_object_get(k, "chart");
+	const json_t *spc = json_object_get(k, "spc");
+	if (!json_is_object(chart) || !json_is_object(spc))
+		return json_false();
+	char from[32], to[32], lost[48], avail[48], rate[32];
+	month_label(jstr(k, "from"), from, sizeof from);
+	month_label(jstr(k, "to"), to, sizeof to);
+	thousands(json_number_value(json_object_get(k, "fte_days_lost")), 0, lost, sizeof lost);
+	thousands(json_number_value(json_object_get(k, "fte_days_available")), 0, avail,
+	          sizeof avail);
+	(void)snprintf(rate, sizeof rate, "%.2f%%",
+	               json_number_value(json_object_get(k, "rate_percent")));
+	json_t *missing = json_object_get(k, "months_without_data");
+	return json_pack("{s:O, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "chart", chart,
+	                 "from", from, "to", to, "rate", rate, "lost", lost, "available", avail,
+	                 "explanation", jstr(spc, "explanation"), "variation_text",
+	                 jstr(spc, "variation_text"), "centre_line", jstr(spc, "centre_line"),
+	                 "months_without_data", (json_int_t)json_array_size(missing));
+}
+
+/* org_page: the page for code at month (0: latest). */
+static int org_page(struct web_request *req, struct web_response *resp, const char *code,
+                    struct cadre_err *err)
+{
+	int month = 0;
+	int rc = month_param(req, resp, "as-of", &month, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct store *db;
+	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
+		return rc;
+	json_t *view = NULL, *kpi = NULL, *staff = NULL, *ctx = NULL;
+	if ((rc = orgview_org_json(req->actor, db, code, month, &view, err)) != CADRE_OK)
+		goto done;
+	int first = 0, last = 0;
+	if ((rc = orgview_sickness_range(req->actor, db, &first, &last, err)) != CADRE_OK)
+		goto done;
+	/* the trend up to the month shown: every month with figures by then */
+	int to = month && month < last ? month : last;
+	if (first && to >= first) {
+		if ((rc = orgview_sickness_json(req->actor, db, code, first, to, &kpi, err)) !=
+		    CADRE_OK)
+			goto done;
+	}
+	if ((rc = orgview_staff_json(req->actor, db, code, month, &staff, err)) != CADRE_OK)
+		goto done;
+
+	const json_t *org = json_object_get(view, "org");
+	char as_of_query[32] = "";
+	if (month)
+		(void)snprintf(as_of_query, sizeof as_of_query, "?as-of=%s", jstr(view, "as_of"));
+	char as_of[32];
+	month_label(jstr(view, "as_of"), as_of, sizeof as_of);
+
+	/* breadcrumbs: England first, down to the parent */
+	json_t *crumbs = json_array();
+	const json_t *parents = json_object_get(view, "parents");
+	for (size_t i = json_array_size(parents); i-- > 0;) {
+		const json_t *p = json_array_get(parents, i);
+		(void)json_array_append_new(crumbs, json_pack("{s:o, s:s}", "href",
+		                                              link(jstr(p, "code"), as_of_query),
+		                                              "text", jstr(p, "name")));
+	}
+	json_t *back = json_array_size(crumbs)
+	                   ? json_deep_copy(json_array_get(crumbs, json_array_size(crumbs) - 1))
+	                   : json_false();
+
+	/* the children, as a table of links */
+	json_t *children = json_object_get(view, "children");
+	json_t *table = json_false();
+	if (json_array_size(children) > 0) {
+		json_t *rows = json_array();
+		for (size_t i = 0; i < json_array_size(children); i++) {
+			const json_t *c = json_array_get(children, i);
+			json_t *cells = json_pack(
+			    "[{s:s, s:o, s:b, s:b}, {s:s, s:b, s:b, s:b}, {s:s, s:b, s:b, s:b}]",
+			    "text", jstr(c, "name"), "href", link(jstr(c, "code"), as_of_query),
+			    "header", 1, "numeric", 0, "text", jstr(c, "kind_label"), "href", 0,
+			    "header", 0, "numeric", 0, "text", jstr(c, "code"), "href", 0, "header",
+			    0, "numeric", 0);
+			(void)json_array_append_new(rows, json_pack("{s:o}", "cells", cells));
+		}
+		char caption[300];
+		(void)snprintf(caption, sizeof caption, "Organisations in %s, %s",
+		               jstr(org, "name"), as_of);
+		table = json_pack("{s:s, s:[{s:s, s:b}, {s:s, s:b}, {s:s, s:b}], s:o}", "caption",
+		                  caption, "head", "text", "Name", "numeric", 0, "text", "Kind",
+		                  "numeric", 0, "text", "Code", "numeric", 0, "rows", rows);
+	}
+
+	json_t *summary = json_pack("{s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}]}", "rows", "key", "Code",
+	                            "value", jstr(org, "code"), "action", 0, "key", "Kind", "value",
+	                            jstr(org, "kind_label"), "action", 0);
+	if (*jstr(org, "org_type"))
+		(void)json_array_append_new(json_object_get(summary, "rows"),
+		                            json_pack("{s:s, s:s, s:b}", "key", "Type", "value",
+		                                      jstr(org, "org_type"), "action", 0));
+	if (*jstr(org, "open_date"))
+		(void)json_array_append_new(json_object_get(summary, "rows"),
+		                            json_pack("{s:s, s:s, s:b}", "key", "Opened", "value",
+		                                      jstr(org, "open_date"), "action", 0));
+	if (*jstr(org, "close_date"))
+		(void)json_array_append_new(json_object_get(summary, "rows"),
+		                            json_pack("{s:s, s:s, s:b}", "key", "Closed", "value",
+		                                      jstr(org, "close_date"), "action", 0));
+
+	ctx = json_pack("{s:s, s:O, s:s, s:o, s:o, s:o, s:o, s:o, s:O, s:I}", "page_title",
+	                jstr(org, "name"), "org", org, "as_of", as_of, "breadcrumbs", crumbs,
+	                "back_link", back, "summary", summary, "children_table", table, "sickness",
+	                kpi ? sickness_ctx(kpi) : json_false(), "staff", staff, "children_count",
+	                (json_int_t)json_array_size(children));
+	if (!ctx) {
+		rc = cadre_err_set(err, CADRE_EINTERNAL, "org page: no context");
+		goto done;
+	}
+	rc = web_render(req, resp, "org", ctx, err);
+done:
+	json_decref(ctx);
+	json_decref(view);
+	json_decref(kpi);
+	json_decref(staff);
+	return rc;
+}
+
+/* page_orgs_root: the organisation of /orgs, England (an `ORG: lookup`
+ * function): not found when England is not loaded or outside the actor's
+ * scope. */
+int page_orgs_root(struct web_request *req, int64_t *org_id, struct cadre_err *err)
+{
+	struct store *db;
+	int rc = web_req_db(req, &db, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct org_node eng;
+	if ((rc = org_get(req->actor, db, ORG_ROOT_CODE, &eng, err)) != CADRE_OK)
+		return rc;
+	*org_id = eng.id;
+	return CADRE_OK;
+}
+
+/* WEBPAGE: GET /orgs
+ * PERMISSION: org.read
+ * ORG: lookup page_orgs_root
+ * The organisation browser's top: England, its regions and their figures.
+ * The same page as /orgs/ENG: the node, its children (the seven NHS England
+ * regions and QZZ) as links, and the sickness absence trend of the whole
+ * NHS in England as an SPC chart with its data table.  ?as-of=YYYY-MM shows
+ * the hierarchy as it stood that month.
+ */
+int page_orgs(struct web_request *req, struct web_response *resp, struct cadre_err *err)
+{
+	return org_page(req, resp, ORG_ROOT_CODE, err);
+}
+
+/* WEBPAGE: GET /orgs/{code:code}
+ * PERMISSION: org.read
+ * ORG: path code
+ * An organisation: its place in the hierarchy, its children and its trends.
+ * The node's name, kind and code; its parent chain as breadcrumbs; the
+ * organisations below it that month as links; the sickness absence trend
+ * of its whole subtree (the sum of FTE days lost over the sum available,
+ * never an average of rates) as an SPC chart with its data table; and the
+ * staff sections (headcount, FTE, staff-group mix, vacancies, bank and
+ * agency) once staff data is loaded.  ?as-of=YYYY-MM shows the hierarchy
+ * as it stood that month, and the trend up to it.
+ */
+int page_org(struct web_request *req, struct web_response *resp, struct cadre_err *err)
+{
+	return org_page(req, resp, web_req_param(req, "code"), err);
+}
+
+/* API: GET /api/v1/orgs/{code:code}
+ * PERMISSION: org.read
+ * ORG: path code
+ * One organisation with its parents and children at a month.
+ * {org {code, name, kind, kind_label, org_type, open_date, close_date},
+ * as_of, effective_month, parents (parent first, up to England), children
+ * (by code), children_count; unassigned_count for England}.  Query:
+ * as-of=YYYY-MM (default: the latest month held).  Unknown parameters are
+ * a 400.
+ */
+int api_org_get(struct web_request *req, struct web_response *resp, struct cadre_err *err)
+{
+	static const char *const allowed[] = {"as-of", NULL};
+	int month = 0;
+	int rc = only_params(req, resp, allowed, err);
+	if (rc == CADRE_OK)
+		rc = month_param(req, resp, "as-of", &month, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct store *db;
+	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
+		return rc;
+	json_t *o;
+	if ((rc = orgview_org_json(req->actor, db, web_req_param(req, "code"), month, &o, err)) !=
+	    CADRE_OK)
+		return rc;
+	return reply_json(resp, o, err);
+}
+
+/* API: GET /api/v1/orgs/{code:code}/children
+ * PERMISSION: org.read
+ * ORG: path code
+ * The organisations directly below one, a page at a time.
+ * {org, as_of, effective_month, limit, items [{code, name, kind,
+ * kind_label}] by code, total, next_cursor}.  Query: limit (1 to 200,
+ * default 50), cursor (the next_cursor of the previous page; absent for
+ * the first), as-of=YYYY-MM.  next_cursor is null on the last page.  A bad
+ * or unknown parameter is a 400 problem+json naming it.
+ */
+int api_org_children(struct web_request *req, struct web_response *resp, struct cadre_err *err)
+{
+	static const char *const allowed[] = {"as-of", "limit", "cursor", NULL};
+	int month = 0;
+	const char *limit_s = NULL, *cursor = NULL;
+	int rc = only_params(req, resp, allowed, err);
+	if (rc == CADRE_OK)
+		rc = month_param(req, resp, "as-of", &month, err);
+	if (rc == CADRE_OK)
+		rc = query_one(req, resp, "limit", &limit_s, err);
+	if (rc == CADRE_OK)
+		rc = query_one(req, resp, "cursor", &cursor, err);
+	if (rc != CADRE_OK)
+		return rc;
+	int64_t limit = ORGVIEW_PAGE_DEFAULT;
+	if (limit_s) {
+		struct cadre_err e;
+		if (num_parse_i64(limit_s, strlen(limit_s), &limit, &e) != CADRE_OK || limit < 1 ||
+		    limit > ORGVIEW_PAGE_MAX)
+			return bad_param(resp, err, "limit", "enter a whole number from 1 to 200");
+	}
+	if (cursor && !org_code_valid(cursor, strlen(cursor)))
+		return bad_param(resp, err, "cursor",
+		                 "use the next_cursor of the previous page, unchanged");
+	struct store *db;
+	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
+		return rc;
+	json_t *o;
+	if ((rc = orgview_children_json(req->actor, db, web_req_param(req, "code"), month, cursor,
+	                                (size_t)limit, &o, err)) != CADRE_OK)
+		return rc;
+	return reply_json(resp, o, err);
+}
+
+/* API: GET /api/v1/orgs/{code:code}/sickness
+ * PERMISSION: org.read
+ * ORG: path code
+ * Published sickness absence for an organisation's subtree, with SPC.
+ * The figures of `cadre kpi sickness --json` (the sums of FTE days lost and
+ * available over the subtree as it stood each month, and the rate of the
+ * sums), the per-month series, and spc: the statistical process control
+ * analysis of the monthly rate (lower is better; a run chart with the
+ * median below 12 months, else an XmR chart with limits and special-cause
+ * signals; variation and assurance icons).  Query: from=YYYY-MM and
+ * to=YYYY-MM (default: the first and last month with published figures).
+ * A bad or unknown parameter, or from after to, is a 400 naming it.
+ */
+int api_org_sickness(struct web_request *req, struct web_response *resp, struct cadre_err *err)
+{
+	static const char *const allowed[] = {"from", "to", NULL};
+	int from = 0, to = 0;
+	int rc = only_params(req, resp, allowed, err);
+	if (rc == CADRE_OK)
+		rc = month_param(req, resp, "from", &from, err);
+	if (rc == CADRE_OK)
+		rc = month_param(req, resp, "to", &to, err);
+	if (rc != CADRE_OK)
+		return rc;
+	if (from && to && from > to)
+		return bad_param(resp, err, "from", "from must not be after to");
+	if (from && to && date_month_diff(from, to) >= 600)
+		return bad_param(resp, err, "to", "ask for at most 600 months");
+	struct store *db;
+	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
+		return rc;
+	json_t *o;
+	if ((rc = orgview_sickness_json(req->actor, db, web_req_param(req, "code"), from, to, &o,
+	                                err)) != CADRE_OK)
+		return rc;
+	/* the page's chart description is for templates, not for API clients */
+	(void)json_object_del(o, "chart");
+	return reply_json(resp, o, err);
+}
