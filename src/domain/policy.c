@@ -46,10 +46,18 @@ static const char *const scope_names[] = {
     [POLICY_SCOPE_ROOT] = "root",
 };
 
-/* No direct-reports statement yet: the people tables (schema 03xx) do not
- * hold manager references in this build.  The people module replaces this
- * with its statement ($1 manager person id -> managed person ids). */
-const struct store_sql *const policy_reports_edges = NULL;
+/* The people a person manages directly: the people whose open
+ * assignments (end_date NULL) name one of the manager's staff records as
+ * their manager (schema 0300: assignment.manager_staff_id, staff.person_id),
+ * in any organisation; the grant's organisation bounds what is shown. */
+static const struct store_sql q_direct_reports = {
+    .name = "policy_direct_reports",
+    .sql = "SELECT DISTINCT s.person_id FROM staff m JOIN assignment a ON a.manager_staff_id = "
+           "m.id JOIN staff s ON s.id = a.staff_id WHERE m.person_id = $1 AND a.end_date IS "
+           "NULL ORDER BY s.person_id",
+};
+
+const struct store_sql *const policy_reports_edges = &q_direct_reports;
 
 static const struct store_sql q_latest_month = {
     .name = "policy_latest_month",

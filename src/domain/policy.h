@@ -24,9 +24,10 @@
  *                governance);
  *     self       the same; the domain narrows it to the account's own
  *                person record;
- *     reports    the same; the domain narrows it to the people the account
- *                manages, directly and through the managers below
- *                (policy_reports_contains);
+ *     reports    the same; the domain narrows it to the people the account's
+ *                person manages, directly and through the managers below
+ *                (policy_reports_contains over the staff extract's manager
+ *                references);
  *     root       only a grant over the root of the hierarchy (England)
  *                counts: for deployment-wide things such as the audit
  *                trail.
@@ -138,17 +139,17 @@ int policy_root_org(struct store *db, int64_t *id, struct cadre_err *err);
  * directly or through the managers below (any depth; cycles in the data
  * are tolerated)?  edges is the statement that lists the people a manager
  * manages directly: $1 the manager's person id, one column, the person
- * ids.  The people module supplies it when the staff extract with manager
- * references lands (policy_reports_edges below is NULL until then, and a
- * NULL edges answers false).  Walks breadth first, at most
+ * ids (policy_reports_edges for the deployment's own tables; tests pass a
+ * fixture).  A NULL edges answers false.  Walks breadth first, at most
  * POLICY_REPORTS_MAX people. */
 #define POLICY_REPORTS_MAX 100000
 int policy_reports_contains(struct store *db, const struct store_sql *edges, int64_t manager,
                             int64_t person, bool *yes, struct cadre_err *err);
 
-/* policy_reports_edges: the deployment's direct-reports statement, or
- * NULL while Cadre holds no manager references (then a line manager's
- * "reports" scope holds only their own record). */
+/* policy_reports_edges: the direct-reports statement over the staff
+ * extract's manager references (schema 0300: the people of the open
+ * assignments whose manager_staff_id is one of the manager's staff
+ * records). */
 extern const struct store_sql *const policy_reports_edges;
 
 #endif

@@ -254,8 +254,8 @@ static void test_handle_real_routes(void **state)
 	assert_string_equal(r.body, "database unavailable\n");
 	assert_string_equal(testweb_header(&r, "Retry-After"), "5");
 	testweb_free(&r);
-	/* the home page needs a signed-in account: with no accounts hooks
-	 * installed the router fails closed (401), and HEAD sends no body */
+	/* the home page needs an account (no hooks here: 401), and HEAD has
+	 * no body whatever the status */
 	r = testweb_send(app, "HEAD / HTTP/1.1\r\nHost: a\r\n\r\n");
 	assert_int_equal(r.status, 401);
 	assert_int_equal(r.body_len, 0);
@@ -302,8 +302,7 @@ static void test_assets(void **state)
 	r = testweb_send(app, "GET /assets/nhsuk-00000000.css HTTP/1.1\r\nHost: a\r\n\r\n");
 	assert_int_equal(r.status, 404);
 	testweb_free(&r);
-	/* the pages (here the sign-in error page the home page answers with
-	 * when no one is signed in) link the stylesheet by its hashed URL */
+	/* every page, an error page too, links the stylesheet by its hashed URL */
 	r = testweb_send(app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
 	assert_int_equal(r.status, 401);
 	char want[160];
