@@ -370,6 +370,7 @@ static int page(void *ctx, struct web_request *req, json_t *page_ctx, struct cad
 			const char *href, *text, *permission;
 		} items[] = {
 		    {"/", "Home", "account.self"},
+		    {"/orgs", "Organisations", "org.read"},
 		    {"/users", "Users", "users.read"},
 		    {"/tokens", "API tokens", "tokens.manage"},
 		    {"/audit", "Audit log", "audit.read"},

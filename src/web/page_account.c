@@ -17,6 +17,8 @@
 static const struct {
 	const char *permission, *href, *text, *hint;
 } openings[] = {
+    {"org.read", "/orgs", "Organisations",
+     "the NHS hierarchy, each organisation's children and trends"},
     {"users.read", "/users", "Users", "the accounts of your organisations and the roles they hold"},
     {"tokens.manage", "/tokens", "API tokens", "issue and revoke tokens for API clients"},
     {"audit.read", "/audit", "Audit log", "every change, sign-in and grant, in order"},

@@ -59,6 +59,8 @@ test('sign in, see home, use the administration pages, sign out', async () => {
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Issue token' }).click()]);
     await accessible(page);
     assert.match(await page.locator('code.cadre-secret').innerText(), /^cadre_/);
+    await visit(page, '/orgs');
+    await visit(page, '/orgs/RXC');
     await visit(page, '/audit');
     assert.match(await page.locator('main').innerText(), /token\.issue/);
     await visit(page, '/no-such-page');
