@@ -445,71 +445,48 @@ static const char *unneutralise(const char *s, size_t *len)
 	return s;
 }
 
+static size_t on_header(void *ctx, const struct csv_field *fl, size_t n, long line)
+{
+	struct himport *S = ctx;
+	int k = header_kind(S, fl, n, line);
+	if (k < 0)
+		return 0;
+	S->k = &specs[k];
+	S->res->kind = (enum history_kind)k;
+	return (size_t)S->k->ncols;
+}
+
+static void on_row(void *ctx, const struct csv_field *fl, size_t n, long line)
+{
+	struct himport *S = ctx;
+	(void)n;
+	if (S->nrows == S->alloc) {
+		S->alloc = S->alloc ? S->alloc * 2 : 1024;
+		S->rows = xreallocarray(S->rows, S->alloc, sizeof *S->rows);
+	}
+	struct hrow *row = &S->rows[S->nrows++];
+	memset(row, 0, sizeof *row);
+	row->line = line;
+	for (int i = 0; i < S->k->ncols; i++) {
+		size_t len = fl[i].len;
+		const char *s = unneutralise(fl[i].s, &len);
+		row->f[i] = arena_strndup(&S->a, s, len);
+		row->col[i] = fl[i].col;
+	}
+	int64_t before = import_problems_total(&S->res->problems);
+	for (int i = 0; i < S->k->ncols; i++)
+		parse_cell(S, row, i);
+	if (import_problems_total(&S->res->problems) == before)
+		check_row(S, row);
+}
+
 static int parse_file(struct himport *S, struct cadre_err *err)
 {
-	int rc = import_file_read(S->path, HIST_FILE_CAP, &S->file, err);
-	if (rc != CADRE_OK) {
-		size_t pl = strlen(S->path);
-		import_problem_add(&S->res->problems, S->path, 0, 0, "%s",
-		                   strncmp(err->msg, S->path, pl) == 0 && err->msg[pl] == ':'
-		                       ? err->msg + pl + 2
-		                       : err->msg);
-		return CADRE_OK;
-	}
-	(void)snprintf(S->res->sha256, sizeof S->res->sha256, "%s", S->file.sha256);
-	struct csv_options copt;
-	csv_options_init(&copt);
-	struct csv_reader *r;
-	if ((rc = csv_reader_open_mem(&r, S->file.data, S->file.len, &copt, err)) != CADRE_OK)
-		return rc;
-	bool header = true;
-	while ((rc = csv_reader_next(r, err)) == CADRE_OK) {
-		size_t n = csv_reader_count(r);
-		const struct csv_field *fl = csv_reader_fields(r);
-		long line = csv_reader_line(r);
-		if (header) {
-			header = false;
-			int k = header_kind(S, fl, n, line);
-			if (k < 0)
-				break;
-			S->k = &specs[k];
-			S->res->kind = (enum history_kind)k;
-			continue;
-		}
-		if (n != (size_t)S->k->ncols) {
-			import_problem_add(&S->res->problems, S->path, line, fl[n - 1].col,
-			                   "%zu fields, expected %d", n, S->k->ncols);
-			continue;
-		}
-		if (S->nrows == S->alloc) {
-			S->alloc = S->alloc ? S->alloc * 2 : 1024;
-			S->rows = xreallocarray(S->rows, S->alloc, sizeof *S->rows);
-		}
-		struct hrow *row = &S->rows[S->nrows++];
-		memset(row, 0, sizeof *row);
-		row->line = line;
-		for (int i = 0; i < S->k->ncols; i++) {
-			size_t len = fl[i].len;
-			const char *s = unneutralise(fl[i].s, &len);
-			row->f[i] = arena_strndup(&S->a, s, len);
-			row->col[i] = fl[i].col;
-		}
-		int64_t before = import_problems_total(&S->res->problems);
-		for (int i = 0; i < S->k->ncols; i++)
-			parse_cell(S, row, i);
-		if (import_problems_total(&S->res->problems) == before)
-			check_row(S, row);
-	}
-	if (rc == CADRE_DONE && header)
-		import_problem_add(&S->res->problems, S->path, 0, 0, "empty file: no header");
-	if (rc != CADRE_OK && rc != CADRE_DONE) {
-		long l = 0, c = 0;
-		(void)csv_reader_error_pos(r, &l, &c);
-		import_problem_add(&S->res->problems, S->path, l, c, "%s",
-		                   import_csv_reason(err->msg));
-	}
-	csv_reader_free(r);
-	return CADRE_OK;
+	int rc = import_csv_walk(S->path, HIST_FILE_CAP, &S->file, &S->res->problems, on_header,
+	                         on_row, S, err);
+	if (S->file.data)
+		(void)snprintf(S->res->sha256, sizeof S->res->sha256, "%s", S->file.sha256);
+	return rc;
 }
 
 static int ref_cmp(const void *a, const void *b)
