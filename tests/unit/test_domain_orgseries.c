@@ -193,6 +193,11 @@ static void test_ward_sickness(void **state)
 	point(&s, 0, 202404, true, 6.92, 45, 650);
 	orgseries_free(&s);
 
+	get(t, "Y59", ORGSERIES_WARD_SICKNESS_RATE, ORGSERIES_ALL_TYPES, 202404, 202405, &s);
+	point(&s, 0, 202404, true, 6.92, 45, 650);
+	point(&s, 1, 202405, true, 10.00, 20, 200);
+	orgseries_free(&s);
+
 	/* the trust's ward series equals the sum of its wards' series */
 	struct orgseries trust;
 	get(t, "RXC", ORGSERIES_WARD_SICKNESS_RATE, ORGSERIES_ALL_TYPES, 202403, 202406, &trust);
@@ -320,6 +325,20 @@ static void test_vacancy_temporary(void **state)
 	point(&s, 0, 202502, true, 0, 0, 0);
 	point(&s, 1, 202503, true, 0, 0, 0);
 	orgseries_free(&s);
+	/* England and the region read the figures by month: the same sums */
+	get(t, "ENG", ORGSERIES_VACANCY_RATE, ORGSERIES_ALL_TYPES, 202502, 202502, &s);
+	point(&s, 0, 202502, true, 6.43, 22.5, 350);
+	orgseries_free(&s);
+	get(t, "Y59", ORGSERIES_TEMP_SPEND, ORGSERIES_BANK, 202502, 202502, &s);
+	point(&s, 0, 202502, true, 1000.00, 100000, 0);
+	orgseries_free(&s);
+	/* a re-import of RXC's vacancies replaces its rows and its totals;
+	 * RYR, not in the file, keeps its own */
+	free(history(t, dir, "vacancies.csv",
+	             VAC_HEAD "2025-02,RXC,NURSE_HV,100.00,90.00,10.00,10.00\n", false, CADRE_OK));
+	get(t, "QNX", ORGSERIES_VACANCY_WTE, ORGSERIES_ALL_TYPES, 202502, 202502, &s);
+	point(&s, 0, 202502, true, 30.00, 30, 300);
+	orgseries_free(&s);
 	/* QNX sums RXC's history (RYR has none) */
 	get(t, "QNX", ORGSERIES_TEMP_HOURS, ORGSERIES_ALL_TYPES, 202502, 202502, &s);
 	point(&s, 0, 202502, true, 60.00, 60, 0);
@@ -436,6 +455,24 @@ static void test_stats_fresh(void **state)
 	free(history(t, dir, "sickness-absence.csv",
 	             SICK_HEAD SICK_ROW("2023-03-31", "30", "1000", "3.00"), true, CADRE_OK));
 	all_fresh(t, "a sickness history import");
+	/* months past the materialised ones widen them: a rebuild, then fresh
+	 * statistics; the same months again need no rebuild */
+	t->clk.now_us += 1000000;
+	struct history_result *r =
+	    history(t, dir, "sickness-absence.csv",
+	            SICK_HEAD SICK_ROW("2030-01-31", "5", "100", "5.00"), true, CADRE_OK);
+	assert_true(r->rebuilt);
+	free(r);
+	all_fresh(t, "a sickness history import that widened the months");
+	struct sickness_kpi k;
+	struct cadre_err e;
+	assert_int_equal(sickness_kpi(&t->sys, t->db, "QNX", 203001, 203001, &k, &e), CADRE_OK);
+	assert_int_equal(k.rate_hundredths, 500);
+	sickness_kpi_free(&k);
+	r = history(t, dir, "sickness-absence.csv",
+	            SICK_HEAD SICK_ROW("2030-01-31", "5", "100", "5.00"), true, CADRE_OK);
+	assert_false(r->rebuilt);
+	free(r);
 	/* the figures are the same after the refreshes: RXC 2025-03 */
 	struct orgseries s;
 	get(t, "RXC", ORGSERIES_VACANCY_WTE, ORGSERIES_ALL_TYPES, 202503, 202503, &s);
