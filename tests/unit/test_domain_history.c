@@ -11,10 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "base/buf.h"
 #include "base/mem.h"
 #include "domain/history.h"
 #include "domain/sickness.h"
+#include "io/config.h"
 #include "testdomain.h"
 #include "testorg.h"
 #include "testpeople.h"
@@ -297,6 +301,92 @@ static void test_good_files(void **state)
 	tp_rmdir(x.dir);
 }
 
+/* ---- the real binary: demo load and import history ----------------------------------------- */
+
+/* run: a shell command; its output (stdout and stderr) into out. */
+static int run(const char *cmd, struct buf *out)
+{
+	buf_reset(out);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	char chunk[4096];
+	size_t n;
+	struct cadre_err e;
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		assert_int_equal(buf_append(out, chunk, n, &e), CADRE_OK);
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_cli(void **state)
+{
+	(void)state;
+	char exe[4096], bin[4200];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	assert_true(n > 0);
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	(void)snprintf(bin, sizeof bin, "%s/../../cadre", exe);
+	assert_int_equal(access(bin, X_OK), 0);
+	char dir[64];
+	(void)snprintf(dir, sizeof dir, "%s", tp_dir());
+	char secrets[128];
+	(void)snprintf(secrets, sizeof secrets, "%s/secrets.ini", dir);
+	struct cadre_err e;
+	assert_int_equal(config_secrets_generate(secrets, &e), CADRE_OK);
+	char *data = testorg_path("data");
+	assert_int_equal(setenv("CADRE_SECRETS_FILE", secrets, 1), 0);
+	assert_int_equal(setenv("CADRE_DATA_DIR", data, 1), 0);
+	(void)unsetenv("CADRE_CONFIG");
+	(void)unsetenv("CADRE_DB");
+	char cmd[16384];
+	struct buf out;
+	buf_init(&out, 1 << 20);
+	(void)snprintf(cmd, sizeof cmd,
+	               "cd %s && mkdir demo && '%s' --db t.db init 2>&1 && '%s' demo generate "
+	               "--scale trust --seed 1 --out demo --quiet 2>&1 && '%s' --db t.db demo load "
+	               "demo 2>&1",
+	               dir, bin, bin, bin);
+	if (run(cmd, &out) != 0)
+		fail_msg("demo load: %s", buf_cstr(&out));
+	if (!strstr(buf_cstr(&out), "history (synthetic): sickness 36 organisation-months (0 "
+	                            "skipped: published figures held them), 1,584 ward-months, "
+	                            "vacancies 648 rows, temporary staffing 1,414 rows"))
+		fail_msg("demo load said: %s", buf_cstr(&out));
+
+	/* the KPI reads the history's months */
+	(void)snprintf(cmd, sizeof cmd,
+	               "cd %s && '%s' --db t.db kpi sickness --org RXC --from 2022-04 --to 2022-04 "
+	               "2>&1",
+	               dir, bin);
+	assert_int_equal(run(cmd, &out), 0);
+	if (!strstr(buf_cstr(&out), "2022-04         11,566.97         212,113.50    5.45      1"))
+		fail_msg("kpi said: %s", buf_cstr(&out));
+
+	/* the directory again: the same rows, replaced */
+	(void)snprintf(cmd, sizeof cmd,
+	               "cd %s && '%s' --db t.db import history --synthetic demo 2>&1", dir, bin);
+	assert_int_equal(run(cmd, &out), 0);
+	if (!strstr(buf_cstr(&out), "imported sickness-absence.csv: 36 rows for 1 organisation, "
+	                            "2022-04 to 2025-03; 36 replaced, 0 skipped"))
+		fail_msg("import history said: %s", buf_cstr(&out));
+
+	/* a bad file: its problem at FILE:LINE:COLUMN, exit 1 */
+	(void)snprintf(cmd, sizeof cmd,
+	               "cd %s && printf '" VAC_HEAD "2025-02,RXC,NURSE_HV,1,2,3,4\\n' > bad.csv && "
+	               "'%s' --db t.db import history bad.csv 2>&1",
+	               dir, bin);
+	assert_int_equal(run(cmd, &out), 1);
+	assert_string_equal(
+	    buf_cstr(&out),
+	    "bad.csv:2:26: vacancy_wte 3 is not establishment - contracted = "
+	    "-1.00\ncadre import history: rejected: 1 problem; nothing of that file "
+	    "was written\n");
+	free(data);
+	buf_free(&out);
+	tp_rmdir(dir);
+}
+
 #define BOTH(f)                                                                                    \
 	cmocka_unit_test_setup_teardown(f, testdomain_setup_sqlite, testdomain_teardown),          \
 	    cmocka_unit_test_setup_teardown(f, testdomain_setup_pg, testdomain_teardown)
@@ -306,6 +396,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    BOTH(test_bad_input),
 	    BOTH(test_good_files),
+	    cmocka_unit_test(test_cli),
 	};
 	return cmocka_run_group_tests_name("domain_history", tests, NULL, NULL);
 }
