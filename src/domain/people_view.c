@@ -30,15 +30,23 @@ static const struct store_sql q_org_id = {
     .sql = "SELECT id, code, name, kind FROM org WHERE id = $1",
 };
 
+static const struct store_sql q_latest_extract = {
+    .name = "pv_latest_extract",
+    .sql = "SELECT MAX(extract_date) FROM staff_extract",
+};
+
 static const struct store_sql q_my_person = {
     .name = "pv_my_person",
     .sql = "SELECT person_id FROM account WHERE id = $1",
 };
 
 /* The list: $1 hierarchy month, $2 the organisation whose subtree is
- * listed, $3-$7 the filters (NULL: not given), $8 the scope (0 the
- * subtree, 1 self, 2 reports), $9 the actor's person (0: none); the list
- * adds $10/$11 the cursor (key, assignment id), $12 LIMIT, $13 OFFSET.
+ * listed, $3-$7 the filters (NULL: not given; $7 the day "on"), $8 the
+ * scope (0 the subtree, 1 self, 2 reports), $9 the actor's person (0:
+ * none), $10 the day a post must not have ended before (the day "on", else
+ * the latest extract date: a fixed-term post ending next year is
+ * current); the list adds $11/$12 the cursor (key, assignment id), $13
+ * LIMIT, $14 OFFSET.
  * The recursive term is the reports relation of policy.c (open
  * assignments' manager references), UNION so a cycle in the data ends. */
 #define PV_CTE                                                                                     \
@@ -49,26 +57,29 @@ static const struct store_sql q_my_person = {
 	"FROM org_ancestor x JOIN cost_centre c ON c.node_id = x.node_id "                         \
 	"JOIN assignment a ON a.cost_centre_id = c.id JOIN staff s ON s.id = a.staff_id "          \
 	"WHERE x.month = $1 AND x.ancestor_id = $2 "                                               \
-	"AND ($3 IS NULL OR a.staff_group = $3) "                                                  \
-	"AND ($4 IS NULL OR a.grade = $4 OR a.grade_band = $4) "                                   \
-	"AND ($5 IS NULL OR s.profession = $5) "                                                   \
-	"AND ($6 IS NULL OR a.category = $6) "                                                     \
-	"AND (($7 IS NULL AND a.end_date IS NULL) OR ($7 IS NOT NULL AND a.start_date <= $7 "      \
-	"AND (a.end_date IS NULL OR a.end_date >= $7))) "                                          \
+	"AND (CAST($3 AS TEXT) IS NULL OR a.staff_group = $3) "                                    \
+	"AND (CAST($4 AS TEXT) IS NULL OR a.grade = $4 OR a.grade_band = $4) "                     \
+	"AND (CAST($5 AS TEXT) IS NULL OR s.profession = $5) "                                     \
+	"AND (CAST($6 AS TEXT) IS NULL OR a.category = $6) "                                       \
+	"AND (CAST($7 AS TEXT) IS NULL OR a.start_date <= $7) AND (a.end_date IS NULL OR "         \
+	"a.end_date >= $10) "                                                                      \
 	"AND ($8 = 0 OR ($8 = 1 AND s.person_id = $9) "                                            \
 	"OR ($8 = 2 AND s.person_id <> $9 AND s.person_id IN (SELECT pid FROM r))) "
 #define PV_COLS                                                                                    \
 	"SELECT a.id, s.id, s.display_name, s.staff_ref, o.code, o.name, c.code, c.name, w.code, " \
 	"w.name, a.position_ref, a.grade, a.staff_group, a.fte, a.category, a.start_date, "        \
 	"a.end_date "
-#define PV_LIST(NAME, KEY)                                                                         \
-	{.name = NAME,                                                                             \
-	 .sql = PV_CTE PV_COLS                                                                     \
-	 "FROM (SELECT a.id AS aid " PV_FROM "AND ($10 IS NULL OR " KEY " > $10 OR (" KEY          \
-	 " = $10 AND a.id > $11)) ORDER BY " KEY ", a.id LIMIT $12 OFFSET $13) p "                 \
-	 "JOIN assignment a ON a.id = p.aid JOIN staff s ON s.id = a.staff_id "                    \
-	 "JOIN cost_centre c ON c.id = a.cost_centre_id JOIN org o ON o.id = a.org_id "            \
-	 "JOIN org w ON w.id = c.node_id ORDER BY " KEY ", a.id"}
+#define PV_LIST(NAME, KEY, TYPE)                                                                   \
+	{                                                                                          \
+		.name = NAME,                                                                      \
+		.sql = PV_CTE PV_COLS                                                              \
+		    "FROM (SELECT a.id AS aid " PV_FROM "AND (CAST($11 AS " TYPE                   \
+		    ") IS NULL OR " KEY " > $11 OR (" KEY " = $11 AND a.id > $12)) ORDER BY " KEY  \
+		    ", a.id LIMIT $13 OFFSET $14) p "                                              \
+		    "JOIN assignment a ON a.id = p.aid JOIN staff s ON s.id = a.staff_id "         \
+		    "JOIN cost_centre c ON c.id = a.cost_centre_id JOIN org o ON o.id = a.org_id " \
+		    "JOIN org w ON w.id = c.node_id ORDER BY " KEY ", a.id"                        \
+	}
 
 #define KEY_NAME  "COALESCE(s.display_name, '')"
 #define KEY_REF   "s.staff_ref"
@@ -77,11 +88,11 @@ static const struct store_sql q_my_person = {
 #define KEY_START "a.start_date"
 
 static const struct store_sql q_list[] = {
-    [PEOPLE_SORT_NAME] = PV_LIST("pv_list_name", KEY_NAME),
-    [PEOPLE_SORT_STAFF_REF] = PV_LIST("pv_list_ref", KEY_REF),
-    [PEOPLE_SORT_GRADE] = PV_LIST("pv_list_grade", KEY_GRADE),
-    [PEOPLE_SORT_FTE] = PV_LIST("pv_list_fte", KEY_FTE),
-    [PEOPLE_SORT_START] = PV_LIST("pv_list_start", KEY_START),
+    [PEOPLE_SORT_NAME] = PV_LIST("pv_list_name", KEY_NAME, "TEXT"),
+    [PEOPLE_SORT_STAFF_REF] = PV_LIST("pv_list_ref", KEY_REF, "TEXT"),
+    [PEOPLE_SORT_GRADE] = PV_LIST("pv_list_grade", KEY_GRADE, "TEXT"),
+    [PEOPLE_SORT_FTE] = PV_LIST("pv_list_fte", KEY_FTE, "DOUBLE PRECISION"),
+    [PEOPLE_SORT_START] = PV_LIST("pv_list_start", KEY_START, "TEXT"),
 };
 
 static const struct store_sql q_count = {
@@ -226,7 +237,10 @@ static int my_person(const struct actor *actor, struct store *db, int64_t *perso
 	struct store_stmt *st;
 	bool found;
 	int rc = store_prepare(db, &q_my_person, &st, err);
-	return rc == CADRE_OK ? one_i64(st, person, &found, err) : rc;
+	if (rc != CADRE_OK)
+		return rc;
+	store_bind_i64(st, 1, actor->user_id);
+	return one_i64(st, person, &found, err);
 }
 
 struct pv_org {
@@ -419,8 +433,8 @@ static int staff_allowed(const struct actor *actor, struct store *db, const char
 		case PV_SELF: *yes = me != 0 && me == s->person_id; break;
 		case PV_REPORTS:
 			if (me != 0 && me != s->person_id)
-				rc = policy_reports_contains(db, policy_reports_edges, me, s->person_id,
-				                             yes, err);
+				rc = policy_reports_contains(db, policy_reports_edges, me,
+				                             s->person_id, yes, err);
 			break;
 		case PV_NONE: break;
 		}
@@ -431,8 +445,8 @@ static int staff_allowed(const struct actor *actor, struct store *db, const char
 /* ---- the list ----------------------------------------------------------- */
 
 static const char *const sort_names[] = {
-    [PEOPLE_SORT_NAME] = "name",   [PEOPLE_SORT_STAFF_REF] = "staff_ref",
-    [PEOPLE_SORT_GRADE] = "grade", [PEOPLE_SORT_FTE] = "fte",
+    [PEOPLE_SORT_NAME] = "name",        [PEOPLE_SORT_STAFF_REF] = "staff_ref",
+    [PEOPLE_SORT_GRADE] = "grade",      [PEOPLE_SORT_FTE] = "fte",
     [PEOPLE_SORT_START] = "start_date",
 };
 
@@ -491,7 +505,8 @@ static int check_query(const struct people_query *q, const char **field, struct 
 		struct date d;
 		struct cadre_err e;
 		if (strlen(q->on) != 10 || date_parse_iso(q->on, 10, &d, &e) != CADRE_OK)
-			return bad(field, "on", err, "a date as YYYY-MM-DD, for example 2025-03-31");
+			return bad(field, "on", err,
+			           "a date as YYYY-MM-DD, for example 2025-03-31");
 	}
 	if (q->limit > PEOPLE_LIST_LIMIT_MAX)
 		return bad(field, "limit", err, "a whole number from 1 to 200");
@@ -559,8 +574,10 @@ static int cursor_parse(const char *c, enum people_sort sort, int64_t *id, char 
 }
 
 static void bind_filters(struct store_stmt *st, int64_t month, int64_t org,
-                         const struct people_query *q, enum pv_mode mode, int64_t me)
+                         const struct people_query *q, enum pv_mode mode, int64_t me,
+                         const char *day)
 {
+	store_bind_str(st, 10, day);
 	store_bind_i64(st, 1, month);
 	store_bind_i64(st, 2, org);
 	store_bind_str(st, 3, q->staff_group);
@@ -600,7 +617,8 @@ static void sort_key(struct store_stmt *st, enum people_sort sort, char *out, si
 {
 	switch (sort) {
 	case PEOPLE_SORT_NAME:
-		(void)snprintf(out, cap, "%s", store_col_is_null(st, 2) ? "" : store_col_text(st, 2));
+		(void)snprintf(out, cap, "%s",
+		               store_col_is_null(st, 2) ? "" : store_col_text(st, 2));
 		break;
 	case PEOPLE_SORT_STAFF_REF: (void)snprintf(out, cap, "%s", store_col_text(st, 3)); break;
 	case PEOPLE_SORT_GRADE: (void)snprintf(out, cap, "%s", store_col_text(st, 11)); break;
@@ -624,23 +642,22 @@ int people_list(const struct actor *actor, struct store *db, const struct people
 	int64_t page = q->page ? q->page : 1;
 	int64_t cur_id = 0;
 	char cur_key[CURSOR_MAX];
-	if (q->cursor &&
-	    (rc = cursor_parse(q->cursor, q->sort, &cur_id, cur_key, sizeof cur_key, field, err)) !=
-	        CADRE_OK)
+	if (q->cursor && (rc = cursor_parse(q->cursor, q->sort, &cur_id, cur_key, sizeof cur_key,
+	                                    field, err)) != CADRE_OK)
 		return rc;
 	struct pv_org org = {0};
 	if (q->org) {
 		if ((rc = org_read(db, q->org, 0, &org, err)) != CADRE_OK)
-			return rc == CADRE_ENOTFOUND
-			           ? cadre_err_set(err, CADRE_ENOTFOUND, "no organisation %s", q->org)
-			           : rc;
+			return rc == CADRE_ENOTFOUND ? cadre_err_set(err, CADRE_ENOTFOUND,
+			                                             "no organisation %s", q->org)
+			                             : rc;
 	} else {
 		int64_t id = 0;
 		if (!actor_is_system(actor) && (rc = default_org(actor, db, &id, err)) != CADRE_OK)
 			return rc;
 		if (!id) {
-			*out = json_pack("{s:n, s:s, s:i, s:[], s:s}", "org", "scope", "none", "count", 0,
-			                 "people", "reason",
+			*out = json_pack("{s:n, s:s, s:i, s:[], s:s}", "org", "scope", "none",
+			                 "count", 0, "people", "reason",
 			                 actor_is_system(actor)
 			                     ? "name an organisation"
 			                     : "none of your roles reaches named staff records "
@@ -658,16 +675,31 @@ int people_list(const struct actor *actor, struct store *db, const struct people
 		return cadre_err_set(err, CADRE_ENOTFOUND, "no organisation %s", org.code);
 	if (mode == PV_NONE)
 		return cadre_err_set(err, CADRE_EPERM,
-		                     "your roles over %s do not reach named staff records", org.code);
+		                     "your roles over %s do not reach named staff records",
+		                     org.code);
 	int64_t month, me;
 	if ((rc = hier_month(db, &month, err)) != CADRE_OK ||
 	    (rc = my_person(actor, db, &me, err)) != CADRE_OK)
 		return rc;
-	/* the count */
+	/* posts not ended before the day asked, else the latest extract */
+	char day[16] = "0000-00-00";
 	struct store_stmt *st;
+	if (q->on)
+		(void)snprintf(day, sizeof day, "%s", q->on);
+	else {
+		if ((rc = store_prepare(db, &q_latest_extract, &st, err)) != CADRE_OK)
+			return rc;
+		if ((rc = store_step(st, err)) == CADRE_OK) {
+			if (!store_col_is_null(st, 0))
+				(void)snprintf(day, sizeof day, "%s", store_col_text(st, 0));
+			store_reset(st);
+		} else if (rc != CADRE_DONE)
+			return rc;
+	}
+	/* the count */
 	if ((rc = store_prepare(db, &q_count, &st, err)) != CADRE_OK)
 		return rc;
-	bind_filters(st, month, org.id, q, mode, me);
+	bind_filters(st, month, org.id, q, mode, me, day);
 	int64_t count;
 	bool found;
 	if ((rc = one_i64(st, &count, &found, err)) != CADRE_OK)
@@ -675,16 +707,16 @@ int people_list(const struct actor *actor, struct store *db, const struct people
 	/* the page: one more row than asked, to know whether there is another */
 	if ((rc = store_prepare(db, &q_list[q->sort], &st, err)) != CADRE_OK)
 		return rc;
-	bind_filters(st, month, org.id, q, mode, me);
+	bind_filters(st, month, org.id, q, mode, me, day);
 	if (q->cursor) {
 		if (q->sort == PEOPLE_SORT_FTE)
-			store_bind_double(st, 10, strtod(cur_key, NULL));
+			store_bind_double(st, 11, strtod(cur_key, NULL));
 		else
-			store_bind_str(st, 10, cur_key);
-		store_bind_i64(st, 11, cur_id);
+			store_bind_str(st, 11, cur_key);
+		store_bind_i64(st, 12, cur_id);
 	}
-	store_bind_i64(st, 12, (int64_t)limit + 1);
-	store_bind_i64(st, 13, q->cursor ? 0 : (page - 1) * (int64_t)limit);
+	store_bind_i64(st, 13, (int64_t)limit + 1);
+	store_bind_i64(st, 14, q->cursor ? 0 : (page - 1) * (int64_t)limit);
 	json_t *rows = json_array();
 	char next[CURSOR_MAX * 2 + 32] = "";
 	size_t n = 0;
@@ -709,7 +741,8 @@ int people_list(const struct actor *actor, struct store *db, const struct people
 		return rc;
 	}
 	*out = json_object();
-	json_object_set_new(*out, "org", json_pack("{s:s, s:s}", "code", org.code, "name", org.name));
+	json_object_set_new(*out, "org",
+	                    json_pack("{s:s, s:s}", "code", org.code, "name", org.name));
 	json_object_set_new(*out, "scope", json_string(mode_name(mode)));
 	json_object_set_new(*out, "count", json_integer(count));
 	json_object_set_new(*out, "limit", json_integer((json_int_t)limit));
@@ -769,21 +802,22 @@ static int build(const struct actor *actor, struct store *db, int64_t staff_id, 
 		return rc;
 	store_bind_i64(st, 1, staff_id);
 	if ((rc = store_step(st, err)) != CADRE_OK)
-		return rc == CADRE_DONE ? cadre_err_set(err, CADRE_ENOTFOUND, "no such staff record")
-		                        : rc;
+		return rc == CADRE_DONE
+		           ? cadre_err_set(err, CADRE_ENOTFOUND, "no such staff record")
+		           : rc;
 	json_t *o = json_object();
 	int64_t person_id = store_col_i64(st, 3);
 	int birth_year = (int)store_col_i64(st, 4);
 	json_object_set_new(o, "id", json_integer(staff_id));
 	json_object_set_new(o, "staff_ref", col_str(st, 2));
 	json_object_set_new(o, "name", col_str(st, 6));
-	json_object_set_new(o, "org", json_pack("{s:s, s:s}", "code", store_col_text(st, 13), "name",
-	                                        store_col_text(st, 14)));
-	json_object_set_new(
-	    o, "attributes",
-	    json_pack("{s:o, s:o, s:o, s:o}", "valid_from", col_str(st, 5), "profession",
-	              col_str(st, 10), "registration_body", col_str(st, 11), "qualification_year",
-	              col_int(st, 12)));
+	json_object_set_new(o, "org",
+	                    json_pack("{s:s, s:s}", "code", store_col_text(st, 13), "name",
+	                              store_col_text(st, 14)));
+	json_object_set_new(o, "attributes",
+	                    json_pack("{s:o, s:o, s:o, s:o}", "valid_from", col_str(st, 5),
+	                              "profession", col_str(st, 10), "registration_body",
+	                              col_str(st, 11), "qualification_year", col_int(st, 12)));
 	if (full || protected)
 		json_object_set_new(o, "protected",
 		                    json_pack("{s:i, s:s, s:o, s:o, s:o}", "birth_year", birth_year,
@@ -795,9 +829,10 @@ static int build(const struct actor *actor, struct store *db, int64_t staff_id, 
 	json_object_set_new(o, "protected_shown", json_boolean(full || protected));
 	if (full) {
 		json_object_set_new(o, "person_key", col_str(st, 15));
-		json_object_set_new(o, "national_identifier",
-		                    json_string("not held: Cadre keeps only the person key, an HMAC "
-		                                "of it under the deployment's key"));
+		json_object_set_new(
+		    o, "national_identifier",
+		    json_string("not held: Cadre keeps only the person key, an HMAC "
+		                "of it under the deployment's key"));
 	}
 	store_reset(st);
 	/* attribute versions */
@@ -807,10 +842,10 @@ static int build(const struct actor *actor, struct store *db, int64_t staff_id, 
 		goto fail;
 	store_bind_i64(st, 1, staff_id);
 	while ((rc = store_step(st, err)) == CADRE_OK) {
-		json_t *h = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "valid_from", col_str(st, 0),
-		                      "valid_to", col_str(st, 1), "name", col_str(st, 2), "profession",
-		                      col_str(st, 6), "registration_body", col_str(st, 7),
-		                      "qualification_year", col_int(st, 8));
+		json_t *h = json_pack(
+		    "{s:o, s:o, s:o, s:o, s:o, s:o}", "valid_from", col_str(st, 0), "valid_to",
+		    col_str(st, 1), "name", col_str(st, 2), "profession", col_str(st, 6),
+		    "registration_body", col_str(st, 7), "qualification_year", col_int(st, 8));
 		if (full || protected) {
 			json_object_set_new(h, "sex", col_str(st, 3));
 			json_object_set_new(h, "ethnic_category", col_str(st, 4));
@@ -855,8 +890,8 @@ static int build(const struct actor *actor, struct store *db, int64_t staff_id, 
 			goto fail;
 		store_bind_i64(st, 1, json_integer_value(json_object_get(a, "id")));
 		while ((rc = store_step(st, err)) == CADRE_OK) {
-			json_t *h = json_pack("{s:o, s:o}", "valid_from", col_str(st, 0), "valid_to",
-			                      col_str(st, 1));
+			json_t *h = json_pack("{s:o, s:o}", "valid_from", col_str(st, 0),
+			                      "valid_to", col_str(st, 1));
 			put_terms(h, st, 2);
 			json_array_append_new(th, h);
 		}
@@ -870,7 +905,8 @@ static int build(const struct actor *actor, struct store *db, int64_t staff_id, 
 		json_array_foreach(th, k, h)
 		{
 			const char *g = json_string_value(json_object_get(h, "grade"));
-			if (last && strcmp(json_string_value(json_object_get(last, "grade")), g) == 0) {
+			if (last &&
+			    strcmp(json_string_value(json_object_get(last, "grade")), g) == 0) {
 				json_object_set(last, "to", json_object_get(h, "valid_to"));
 				continue;
 			}
@@ -883,10 +919,10 @@ static int build(const struct actor *actor, struct store *db, int64_t staff_id, 
 		if (last && strcmp(json_string_value(json_object_get(last, "grade")), g) == 0)
 			json_object_set(last, "to", json_object_get(a, "end_date"));
 		else
-			json_array_append_new(grades,
-			                      json_pack("{s:s, s:s, s:O, s:O}", "assignment_ref", ref,
-			                                "grade", g, "from", json_object_get(a, "valid_from"),
-			                                "to", json_object_get(a, "end_date")));
+			json_array_append_new(
+			    grades, json_pack("{s:s, s:s, s:O, s:O}", "assignment_ref", ref,
+			                      "grade", g, "from", json_object_get(a, "valid_from"),
+			                      "to", json_object_get(a, "end_date")));
 		/* the manager: of the first current assignment that names one */
 		json_t *m = json_object_get(a, "manager_staff_id");
 		if (!manager && json_is_true(json_object_get(a, "current")) && json_is_integer(m))
@@ -900,8 +936,8 @@ static int build(const struct actor *actor, struct store *db, int64_t staff_id, 
 		store_bind_i64(st, 1, manager);
 		rc = store_step(st, err);
 		if (rc == CADRE_OK) {
-			json_t *m = json_pack("{s:I, s:o, s:o}", "staff_id", (json_int_t)manager, "name",
-			                      col_str(st, 1), "staff_ref", col_str(st, 2));
+			json_t *m = json_pack("{s:I, s:o, s:o}", "staff_id", (json_int_t)manager,
+			                      "name", col_str(st, 1), "staff_ref", col_str(st, 2));
 			store_reset(st);
 			json_object_set_new(o, "manager", m);
 			struct pv_staff ms;
@@ -974,14 +1010,14 @@ static int record_tx(struct store *db, void *arg, struct cadre_err *err)
 		return cadre_err_set(err, CADRE_ENOTFOUND, "no such staff record");
 	if ((rc = staff_allowed(c->actor, db, "people.protected.read", &s, &prot, err)) != CADRE_OK)
 		return rc;
-	if ((rc = build(c->actor, db, c->staff_id, false, prot, year_of(c->now_us), &c->out, err)) !=
-	    CADRE_OK)
+	if ((rc = build(c->actor, db, c->staff_id, false, prot, year_of(c->now_us), &c->out,
+	                err)) != CADRE_OK)
 		return rc;
 	json_object_del(c->out, "person_id_internal");
 	char object[40];
 	(void)snprintf(object, sizeof object, "staff:%" PRId64, c->staff_id);
-	json_t *p = json_pack("{s:I, s:b}", "staff_id", (json_int_t)c->staff_id, "protected_shown",
-	                      prot);
+	json_t *p =
+	    json_pack("{s:I, s:b}", "staff_id", (json_int_t)c->staff_id, "protected_shown", prot);
 	struct audit_change ch = {
 	    .at_us = c->now_us, .action = "people.read", .object = object, .payload = p};
 	int64_t seq = 0;
@@ -1058,10 +1094,10 @@ static int export_extra(struct store *db, json_t *o, int64_t staff_id, int64_t p
 	while ((rc = store_step(st, err)) == CADRE_OK) {
 		char when[DATE_TS_SIZE];
 		date_ts_format(store_col_i64(st, 1), when);
-		json_array_append_new(audit,
-		                      json_pack("{s:I, s:s, s:s, s:s}", "seq",
-		                                (json_int_t)store_col_i64(st, 0), "at", when, "actor",
-		                                store_col_text(st, 2), "action", store_col_text(st, 3)));
+		json_array_append_new(audit, json_pack("{s:I, s:s, s:s, s:s}", "seq",
+		                                       (json_int_t)store_col_i64(st, 0), "at", when,
+		                                       "actor", store_col_text(st, 2), "action",
+		                                       store_col_text(st, 3)));
 	}
 	if (rc != CADRE_DONE)
 		return rc;
@@ -1144,8 +1180,7 @@ static int export_tx(struct store *db, void *arg, struct cadre_err *err)
 	    "assignments", (json_int_t)json_array_size(json_object_get(rec, "assignments")),
 	    "attribute_versions",
 	    (json_int_t)json_array_size(json_object_get(rec, "attribute_history")) + 1,
-	    "audit_entries",
-	    (json_int_t)json_array_size(json_object_get(c->out, "audit_entries")));
+	    "audit_entries", (json_int_t)json_array_size(json_object_get(c->out, "audit_entries")));
 	struct audit_change ch = {
 	    .at_us = c->now_us, .action = "people.export", .object = object, .payload = p};
 	rc = audit_append(c->actor, db, c->key, &ch, NULL, err);
@@ -1157,14 +1192,15 @@ static int export_tx(struct store *db, void *arg, struct cadre_err *err)
 }
 
 int people_export(const struct actor *actor, struct store *db, const unsigned char *audit_key,
-                  const struct clock *clk, int64_t staff_id, people_export_fn deliver,
-                  void *arg, struct cadre_err *err)
+                  const struct clock *clk, int64_t staff_id, people_export_fn deliver, void *arg,
+                  struct cadre_err *err)
 {
 	int rc = actor_check(actor, err);
 	if (rc != CADRE_OK)
 		return rc;
 	if (!audit_key)
-		return cadre_err_set(err, CADRE_EINTERNAL, "no audit key: exports cannot be audited");
+		return cadre_err_set(err, CADRE_EINTERNAL,
+		                     "no audit key: exports cannot be audited");
 	struct record_ctx c = {.actor = actor,
 	                       .key = audit_key,
 	                       .now_us = clock_now(clk),
