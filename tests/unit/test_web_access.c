@@ -214,6 +214,7 @@ struct world {
 	struct web_app *app;
 	struct web_auth *auth;
 	int64_t user_in, user_out, token_in, token_out;
+	int64_t staff_in, staff_out; /* /people/{id}: staff records under RT1 and RT3 */
 	char asset[96];
 	int counter;
 };
@@ -255,6 +256,11 @@ static bool fill_path(const struct world *w, const char *pattern, bool inside, c
 		else if (strncmp(pattern, "/tokens/", 8) == 0 && strncmp(p, "{id:int}", n) == 0)
 			(void)snprintf(value, sizeof value, "%" PRId64,
 			               inside ? w->token_in : w->token_out);
+		else if ((strncmp(pattern, "/people/", 8) == 0 ||
+		          strncmp(pattern, "/api/v1/people/", 15) == 0) &&
+		         strncmp(p, "{id:int}", n) == 0)
+			(void)snprintf(value, sizeof value, "%" PRId64,
+			               inside ? w->staff_in : w->staff_out);
 		else if (strncmp(pattern, "/assets/", 8) == 0 && strncmp(p, "{name}", n) == 0)
 			(void)snprintf(value, sizeof value, "%s", w->asset);
 		else if (strncmp(p, "{code:code}", n) == 0)
@@ -269,6 +275,48 @@ static bool fill_path(const struct world *w, const char *pattern, bool inside, c
 		(void)snprintf(out, outsz, "%s", buf_cstr(&b));
 	buf_free(&b);
 	return ok;
+}
+
+/* people_fixture: staff records for /people/{id}: M1 (the manager) and S1
+ * under RT1's ward W1, S3 under RT3; the Q1 line manager's account is M1's
+ * person and the Q1 staff member's is S1's, so their reports and self
+ * scopes reach S1 as the policy's scope says they should. */
+static void people_fixture(struct world *w)
+{
+	static const struct store_sql q[] = {
+	    {.name = "t_pf_person",
+	     .sql = "INSERT INTO person (id, person_key) VALUES (1, NULL), (2, NULL), (3, NULL)"},
+	    {.name = "t_pf_cc",
+	     .sql = "INSERT INTO cost_centre (id, org_id, code, name, node_id, setting, in_map, "
+	            "import_id) SELECT 1, (SELECT id FROM org WHERE code = 'RT1'), 'CC1', 'One', "
+	            "(SELECT id FROM org WHERE code = 'W1'), 'adult_inpatient', 1, 1 UNION ALL "
+	            "SELECT 2, (SELECT id FROM org WHERE code = 'RT3'), 'CC3', 'Three', "
+	            "(SELECT id FROM org WHERE code = 'RT3'), 'adult_inpatient', 1, 1"},
+	    {.name = "t_pf_staff",
+	     .sql =
+	         "INSERT INTO staff (id, org_id, staff_ref, person_id, birth_year, valid_from, "
+	         "display_name, sex, ethnic_category, disability, attr_digest, import_id) "
+	         "SELECT s.id, o.id, s.ref, s.id, 1980, '1900-01-01', s.ref, 'F', 'A', 'no', 0, 1 "
+	         "FROM (SELECT 1 AS id, 'M1' AS ref, 'RT1' AS org UNION ALL SELECT 2, 'S1', 'RT1' "
+	         "UNION ALL SELECT 3, 'S3', 'RT3') s JOIN org o ON o.code = s.org"},
+	    {.name = "t_pf_assignment",
+	     .sql = "INSERT INTO assignment (id, assignment_ref, staff_id, org_id, start_date, "
+	            "valid_from, cost_centre_id, position_ref, occupation_code, esr_staff_group, "
+	            "grade, grade_band, staff_group, staff_group_basis, staff_group_conflict, "
+	            "contracted_hours, fte, category, manager_staff_id, leadership_level, "
+	            "terms_digest, import_id) SELECT s.id, s.staff_ref, s.id, s.org_id, "
+	            "'2020-01-01', '1900-01-01', CASE WHEN s.id = 3 THEN 2 ELSE 1 END, 'P', 'N1C', "
+	            "'03', 'AFC-5-1', 'AFC-5', 'NURSE_HV', 'fallback', 0, 37.5, 1.0, 'permanent', "
+	            "CASE WHEN s.id = 2 THEN 1 ELSE NULL END, 0, 0, 1 FROM staff s"},
+	    {.name = "t_pf_link",
+	     .sql = "UPDATE account SET person_id = CASE email WHEN 'line_manager@q1.test' THEN 1 "
+	            "ELSE 2 END WHERE email = 'line_manager@q1.test' OR "
+	            "email = 'staff_member@q1.test'"},
+	};
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+		testdomain_exec(w->t->db, &q[i]);
+	w->staff_in = 2;
+	w->staff_out = 3;
 }
 
 /* body_for: a request body that succeeds when the request is allowed. */
@@ -423,6 +471,7 @@ static void test_matrix(void **state)
 		testauth_user(t, q1[r].email, r < nroles ? role : NULL, "Q1");
 		testauth_user(t, eng[r].email, r < nroles ? role : NULL, "ENG");
 	}
+	people_fixture(&w);
 	struct web_auth_options ao = {
 	    .audit_key = t->key,
 	    .limits = {.idle_us = INT64_C(30) * 60 * 1000000,
