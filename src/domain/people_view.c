@@ -69,6 +69,9 @@ static const struct store_sql q_my_person = {
 	"SELECT a.id, s.id, s.display_name, s.staff_ref, o.code, o.name, c.code, c.name, w.code, " \
 	"w.name, a.position_ref, a.grade, a.staff_group, a.fte, a.category, a.start_date, "        \
 	"a.end_date "
+/* KEY and TYPE are SQL text pasted into string literals: they cannot be
+ * parenthesised. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define PV_LIST(NAME, KEY, TYPE)                                                                   \
 	{                                                                                          \
 		.name = NAME,                                                                      \
@@ -80,6 +83,8 @@ static const struct store_sql q_my_person = {
 		    "JOIN cost_centre c ON c.id = a.cost_centre_id JOIN org o ON o.id = a.org_id " \
 		    "JOIN org w ON w.id = c.node_id ORDER BY " KEY ", a.id"                        \
 	}
+
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 #define KEY_NAME  "COALESCE(s.display_name, '')"
 #define KEY_REF   "s.staff_ref"
@@ -223,7 +228,7 @@ static int one_i64(struct store_stmt *st, int64_t *v, bool *found, struct cadre_
 static int hier_month(struct store *db, int64_t *month, struct cadre_err *err)
 {
 	struct store_stmt *st;
-	bool found;
+	bool found = false;
 	int rc = store_prepare(db, &q_month, &st, err);
 	return rc == CADRE_OK ? one_i64(st, month, &found, err) : rc;
 }
@@ -235,7 +240,7 @@ static int my_person(const struct actor *actor, struct store *db, int64_t *perso
 	if (actor->kind != ACTOR_USER)
 		return CADRE_OK;
 	struct store_stmt *st;
-	bool found;
+	bool found = false;
 	int rc = store_prepare(db, &q_my_person, &st, err);
 	if (rc != CADRE_OK)
 		return rc;
@@ -399,7 +404,7 @@ static int staff_under(struct store *db, const struct pv_staff *s, int64_t org, 
 	store_bind_i64(st, 2, month);
 	store_bind_i64(st, 3, org);
 	int64_t n;
-	bool found;
+	bool found = false;
 	if ((rc = one_i64(st, &n, &found, err)) != CADRE_OK)
 		return rc;
 	*yes = n > 0;
@@ -701,7 +706,7 @@ int people_list(const struct actor *actor, struct store *db, const struct people
 		return rc;
 	bind_filters(st, month, org.id, q, mode, me, day);
 	int64_t count;
-	bool found;
+	bool found = false;
 	if ((rc = one_i64(st, &count, &found, err)) != CADRE_OK)
 		return rc;
 	/* the page: one more row than asked, to know whether there is another */
@@ -940,7 +945,7 @@ static int build(const struct actor *actor, struct store *db, int64_t staff_id, 
 			                      "name", col_str(st, 1), "staff_ref", col_str(st, 2));
 			store_reset(st);
 			json_object_set_new(o, "manager", m);
-			struct pv_staff ms;
+			struct pv_staff ms = {0};
 			bool linked = false;
 			if ((rc = staff_facts(db, manager, &ms, err)) != CADRE_OK ||
 			    (rc = staff_allowed(actor, db, "people.read", &ms, &linked, err)) !=
@@ -962,7 +967,7 @@ fail:
 int people_record_org(struct store *db, int64_t staff_id, int64_t *org_id, struct cadre_err *err)
 {
 	struct store_stmt *st;
-	bool found;
+	bool found = false;
 	int rc = store_prepare(db, &q_record_node, &st, err);
 	if (rc == CADRE_OK) {
 		store_bind_i64(st, 1, staff_id);
@@ -999,7 +1004,7 @@ static int record_tx(struct store *db, void *arg, struct cadre_err *err)
 	struct record_ctx *c = arg;
 	json_decref(c->out); /* a retried transaction starts again */
 	c->out = NULL;
-	struct pv_staff s;
+	struct pv_staff s = {0};
 	bool may = false, prot = false;
 	int rc = staff_facts(db, c->staff_id, &s, err);
 	if (rc == CADRE_OK)
@@ -1058,14 +1063,14 @@ int people_export_staff_id(const struct actor *actor, struct store *db, const ch
 	if (rc != CADRE_OK)
 		return rc;
 	struct store_stmt *st;
-	bool found;
+	bool found = false;
 	if ((rc = store_prepare(db, &q_staff_by_ref, &st, err)) != CADRE_OK)
 		return rc;
 	store_bind_str(st, 1, org_code);
 	store_bind_str(st, 2, staff_ref);
 	if ((rc = one_i64(st, staff_id, &found, err)) != CADRE_OK)
 		return rc;
-	struct pv_staff s;
+	struct pv_staff s = {0};
 	bool may = false;
 	if (found && (rc = staff_facts(db, *staff_id, &s, err)) == CADRE_OK)
 		rc = staff_allowed(actor, db, "people.export", &s, &may, err);
@@ -1122,7 +1127,7 @@ static int export_extra(struct store *db, json_t *o, int64_t staff_id, int64_t p
 	store_bind_i64(st, 1, person_id);
 	store_bind_i64(st, 2, staff_id);
 	int64_t others;
-	bool found;
+	bool found = false;
 	if ((rc = one_i64(st, &others, &found, err)) != CADRE_OK)
 		return rc;
 	json_object_set_new(o, "records_at_other_employers", json_integer(others));
@@ -1144,7 +1149,7 @@ static int export_tx(struct store *db, void *arg, struct cadre_err *err)
 	struct record_ctx *c = arg;
 	json_decref(c->out);
 	c->out = NULL;
-	struct pv_staff s;
+	struct pv_staff s = {0};
 	bool may = false;
 	int rc = staff_facts(db, c->staff_id, &s, err);
 	if (rc == CADRE_OK)

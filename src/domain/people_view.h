@@ -119,8 +119,7 @@ int people_record_org(struct store *db, int64_t staff_id, int64_t *org_id, struc
  * "grade_history":[{assignment_ref, grade, from, to}], "audit_seq"}.
  * CADRE_ENOTFOUND when absent or outside the scope (nothing audited). */
 int people_record(const struct actor *actor, struct store *db, const unsigned char *audit_key,
-                  const struct clock *clk, int64_t staff_id, json_t **out,
-                  struct cadre_err *err);
+                  const struct clock *clk, int64_t staff_id, json_t **out, struct cadre_err *err);
 
 /* people_export_fn: receives the export's text (canonical JSON, len
  * bytes) inside the transaction, after the audit entry is appended and
@@ -140,8 +139,8 @@ int people_export_staff_id(const struct actor *actor, struct store *db, const ch
  * transaction.  The system actor, or an account holding people.export
  * over the record.  CADRE_ENOTFOUND when absent or outside the scope. */
 int people_export(const struct actor *actor, struct store *db, const unsigned char *audit_key,
-                  const struct clock *clk, int64_t staff_id, people_export_fn deliver,
-                  void *arg, struct cadre_err *err);
+                  const struct clock *clk, int64_t staff_id, people_export_fn deliver, void *arg,
+                  struct cadre_err *err);
 
 /* people_age_band: the NHS workforce age band of someone born in
  * birth_year, in year: "Under 21", "21-25", ..., "66-70", "71 and over". */

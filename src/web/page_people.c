@@ -76,13 +76,13 @@ static int read_query(struct web_request *req, struct people_query *pq, const ch
 	const struct form *q;
 	*field = NULL;
 	*why = NULL;
+	memset(pq, 0, sizeof *pq);
 	int rc = web_req_query(req, &q, err);
 	if (rc != CADRE_OK) {
 		*field = "query";
 		*why = "the query string is malformed";
 		return rc;
 	}
-	memset(pq, 0, sizeof *pq);
 	pq->org = param(q, "org", field);
 	pq->staff_group = param(q, "staff_group", field);
 	pq->grade = param(q, "grade", field);
