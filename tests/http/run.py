@@ -290,6 +290,13 @@ FIXTURES = [
      '--name', 'Fixture R0A'],
     ['token', 'issue', '--email', 'fixture@rxc.test', '--label', 'fixture'],
     ['token', 'issue', '--email', 'fixture@r0a.test', '--label', 'fixture'],
+    # Completed self-assessment rounds (as make run loads them), for the
+    # assess-results*.test files: round ids 1-12 are RXC, RYR, RPC, RX2, RDR
+    # and RYD in 2024/25 then 2025/26 (RXC 2025/26 is round 2); 13 is the
+    # ICB QNX's commissioning round in 2025/26.
+    ['assess', 'demo', '--org', 'RXC', '--org', 'RYR', '--org', 'RPC', '--org', 'RX2', '--org',
+     'RDR', '--org', 'RYD', '--org', 'QNX', '--period', '2024/25', '--period', '2025/26',
+     '--seed', '1'],
 ]
 
 
