@@ -40,4 +40,11 @@ int assess_view_round_org(struct store *db, int64_t id, int64_t *org_id, struct 
 int assess_view_round(struct store *db, int64_t id, struct assess_view_round *out,
                       struct cadre_err *err);
 
+/* assess_view_latest_period: the latest period (2025 for 2025/26) in
+ * which the organisation with code, or one below it, has a round that is
+ * no longer open; 0 when there is none.  For a benchmark's default period:
+ * it reveals nothing the benchmark itself would not. */
+int assess_view_latest_period(struct store *db, const char *code, int *period,
+                              struct cadre_err *err);
+
 #endif

@@ -1224,8 +1224,9 @@ int page_assess_export_json(struct web_request *req, struct web_response *resp,
 
 /* ---- the peer benchmark ---------------------------------------------------- */
 
-/* period_param: the period in ?period=YYYY/YY (required); a bad one is a
- * 400 naming it */
+/* period_param: the period in ?period=YYYY/YY; a bad one is a 400 naming
+ * it.  Absent: the latest period with a closed round of the organisation
+ * or one below it, else the current financial year. */
 static int period_param(struct web_request *req, struct web_response *resp, int *period,
                         struct cadre_err *err)
 {
@@ -1235,8 +1236,19 @@ static int period_param(struct web_request *req, struct web_response *resp, int 
 		return web_fail(resp, err, 400, "%s", err->msg);
 	const char *v = form_get(q, "period");
 	struct cadre_err e;
-	if (form_count(q, "period") > 1 || !v ||
-	    date_fy_parse(v, strlen(v), period, &e) != CADRE_OK) {
+	if (!v) {
+		/* the latest period with a closed round there, else this year */
+		struct store *db;
+		if ((rc = web_req_db(req, &db, err)) != CADRE_OK ||
+		    (rc = assess_view_latest_period(db, web_req_param(req, "code"), period, err)) !=
+		        CADRE_OK)
+			return rc;
+		if (*period == 0) {
+			*period = date_fy_of(date_ts_date(clock_now(web_auth_clock(req))));
+		}
+		return CADRE_OK;
+	}
+	if (form_count(q, "period") > 1 || date_fy_parse(v, strlen(v), period, &e) != CADRE_OK) {
 		web_resp_field_error(resp, "period",
 		                     "Enter a financial year as YYYY/YY, for example 2025/26");
 		return web_fail(resp, err, 400,
@@ -1465,7 +1477,8 @@ static json_t *bench_ctx(const json_t *b)
  * For an organisation with its own round, its scores against its ICB's
  * and region's distributions, the other organisations anonymised (values
  * only, sorted per factor; fewer than 5 organisations: suppressed).
- * Query: period=YYYY/YY (required), toolkit=ID (default: the trusts').
+ * Query: period=YYYY/YY (default: the latest with a closed round there),
+ * toolkit=ID (default: the trusts').
  */
 int page_assess_benchmark(struct web_request *req, struct web_response *resp,
                           struct cadre_err *err)
@@ -1612,7 +1625,8 @@ int api_assess_results(struct web_request *req, struct web_response *resp, struc
  * named organisations below with rows and distribution), self (null, or
  * its scores against each peer group above it: other organisations'
  * values only, sorted per factor, suppressed under min_peers)}.  Query:
- * period=YYYY/YY (required), toolkit=ID.  A bad or unknown parameter is a
+ * period=YYYY/YY (default: the latest with a closed round there),
+ * toolkit=ID.  A bad or unknown parameter is a
  * 400 naming it.
  */
 int api_assess_benchmark(struct web_request *req, struct web_response *resp,
@@ -1631,7 +1645,8 @@ int api_assess_benchmark(struct web_request *req, struct web_response *resp,
  * Shared good practice for a toolkit.
  * {toolkit, statement, practice [{statement, statement_text, score, text,
  * period, named, org, org_name}]}: org and org_name are null unless the
- * organisation opted in.  Query: toolkit=ID (required), statement=ID.
+ * organisation opted in.  Query: toolkit=ID (default wfp-five-factor, the
+ * trusts' toolkit), statement=ID.
  */
 int api_assess_practice(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
@@ -1642,10 +1657,8 @@ int api_assess_practice(struct web_request *req, struct web_response *resp, stru
 		rc = toolkit_param(req, resp, &toolkit, err);
 	if (rc != CADRE_OK)
 		return rc;
-	if (!toolkit) {
-		web_resp_field_error(resp, "toolkit", "Give a toolkit id, like wfp-five-factor");
-		return web_fail(resp, err, 400, "The query parameter toolkit is required");
-	}
+	if (!toolkit)
+		toolkit = "wfp-five-factor";
 	const char *statement = page_query_value(req, "statement");
 	struct store *db;
 	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)

@@ -35,6 +35,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "domain/account.h"
+#include "domain/assess.h"
 #include "domain/policy.h"
 #include "domain/session.h"
 #include "domain/token.h"
@@ -214,6 +215,10 @@ struct world {
 	struct web_app *app;
 	struct web_auth *auth;
 	int64_t user_in, user_out, token_in, token_out;
+	/* self-assessment rounds (RT1's inside, RT3's outside), an action of
+	 * each, and a statement RT1 scored 4 or more (to share) */
+	int64_t round_in, round_out, action_in, action_out;
+	char share_stmt[64];
 	char asset[96];
 	int counter;
 };
@@ -257,6 +262,16 @@ static bool fill_path(const struct world *w, const char *pattern, bool inside, c
 			               inside ? w->token_in : w->token_out);
 		else if (strncmp(pattern, "/assets/", 8) == 0 && strncmp(p, "{name}", n) == 0)
 			(void)snprintf(value, sizeof value, "%s", w->asset);
+		else if ((strncmp(pattern, "/assess/rounds/", 15) == 0 ||
+		          strncmp(pattern, "/api/v1/assess/rounds/", 22) == 0) &&
+		         strncmp(p, "{id:int}", n) == 0)
+			(void)snprintf(value, sizeof value, "%" PRId64,
+			               inside ? w->round_in : w->round_out);
+		else if ((strncmp(pattern, "/assess/rounds/", 15) == 0 ||
+		          strncmp(pattern, "/api/v1/assess/rounds/", 22) == 0) &&
+		         strncmp(p, "{action:int}", n) == 0)
+			(void)snprintf(value, sizeof value, "%" PRId64,
+			               inside ? w->action_in : w->action_out);
 		else if (strncmp(p, "{code:code}", n) == 0)
 			(void)snprintf(value, sizeof value, "%s", inside ? "RT1" : "RT3");
 		else
@@ -288,6 +303,14 @@ static void body_for(struct world *w, const char *method, const char *pattern, c
 		(void)snprintf(out, outsz, "email=in%%40rt1.test&label=matrix");
 	else if (strncmp(pattern, "/users/{id:int}/grants", 22) == 0)
 		(void)snprintf(out, outsz, "role=talent_lead&org=RT1");
+	else if (strcmp(pattern, "/assess/rounds/{id:int}/actions") == 0 ||
+	         strcmp(pattern, "/api/v1/assess/rounds/{id:int}/actions") == 0)
+		(void)snprintf(out, outsz, "factor=leadership&action=Matrix&owner=M&due=2027-03-31");
+	else if (strcmp(pattern, "/assess/rounds/{id:int}/actions/{action:int}") == 0 ||
+	         strcmp(pattern, "/api/v1/assess/rounds/{id:int}/actions/{action:int}") == 0)
+		(void)snprintf(out, outsz, "status=in_progress&note=matrix%d", ++w->counter);
+	else if (strcmp(pattern, "/assess/rounds/{id:int}/share") == 0)
+		(void)snprintf(out, outsz, "statement=%s&text=Matrix", w->share_stmt);
 }
 
 static struct testweb_reply send(struct world *w, const char *method, const char *path,
@@ -330,6 +353,50 @@ static int64_t issue(struct world *w, int64_t account)
 	                secret, &id, &e) != CADRE_OK)
 		fail_msg("token_issue: %s", e.msg);
 	return id;
+}
+
+/* assess_fixture: signed-off rounds of RT1 and RT3 in 2025/26 (ids 1 and
+ * 2, the demo's, with its actions) and a statement RT1 scored 4 or more. */
+static void assess_fixture(struct world *w)
+{
+	static const char *const orgs[] = {"RT1", "RT3"};
+	static const int periods[] = {2025};
+	struct cadre_err e;
+	struct testdomain *t = w->t;
+	if (assess_demo_seed(&t->sys, t->db, t->key, orgs, 2, periods, 1, 1, &t->clk.clock, &e) !=
+	    CADRE_OK)
+		fail_msg("assess_demo_seed: %s", e.msg);
+	w->round_in = 1;
+	w->round_out = 2;
+	json_t *rep[2] = {NULL, NULL};
+	for (int i = 0; i < 2; i++) {
+		struct assess_ref ref = {.org = orgs[i], .period = 2025, .toolkit = NULL};
+		if (assess_report_json(&t->sys, t->db, &ref, &rep[i], &e) != CADRE_OK)
+			fail_msg("assess_report_json: %s", e.msg);
+		if (json_integer_value(json_object_get(json_object_get(rep[i], "round"), "id")) !=
+		        (i ? w->round_out : w->round_in) ||
+		    json_array_size(json_object_get(rep[i], "actions")) == 0)
+			fail_msg("the demo round of %s is not as expected", orgs[i]);
+	}
+	w->action_in = json_integer_value(
+	    json_object_get(json_array_get(json_object_get(rep[0], "actions"), 0), "id"));
+	w->action_out = json_integer_value(
+	    json_object_get(json_array_get(json_object_get(rep[1], "actions"), 0), "id"));
+	size_t i, k;
+	const json_t *f, *st;
+	json_array_foreach(json_object_get(json_object_get(rep[0], "results"), "factors"), i, f)
+	{
+		json_array_foreach(json_object_get(f, "statements"), k, st)
+		{
+			if (!w->share_stmt[0] && json_number_value(json_object_get(st, "score")) >= 4)
+				(void)snprintf(w->share_stmt, sizeof w->share_stmt, "%s",
+				               json_string_value(json_object_get(st, "id")));
+		}
+	}
+	json_decref(rep[0]);
+	json_decref(rep[1]);
+	if (!w->share_stmt[0])
+		fail_msg("RT1's demo round scored no statement 4 or more");
 }
 
 static const char *org_rule(const struct web_route *r, char *buf, size_t n)
@@ -413,6 +480,7 @@ static void test_matrix(void **state)
 	testauth_user(t, "signin@rt1.test", "staff_member", "RT1");
 	w.token_in = issue(&w, w.user_in);
 	w.token_out = issue(&w, w.user_out);
+	assess_fixture(&w);
 	size_t nactors = nroles + 1;
 	struct actor_acct *q1 = xcalloc(nactors, sizeof *q1);
 	struct actor_acct *eng = xcalloc(nactors, sizeof *eng);
