@@ -74,8 +74,8 @@ static void signed2(double v, char *out, size_t n)
 
 static json_t *cell(const char *text, bool header, bool numeric, const char *href)
 {
-	return json_pack("{s:s, s:b, s:b, s:o}", "text", text, "header", header, "numeric",
-	                 numeric, "href", href ? json_string(href) : json_false());
+	return json_pack("{s:s, s:b, s:b, s:o}", "text", text, "header", header, "numeric", numeric,
+	                 "href", href ? json_string(href) : json_false());
 }
 
 static json_t *head(const char *text, bool numeric)
@@ -237,10 +237,10 @@ static json_t *round_ctx(const struct loaded *l)
 	char bench[256];
 	(void)snprintf(bench, sizeof bench, "/assess/benchmark/%s?period=%s&toolkit=%s",
 	               l->round.org, fy, l->round.toolkit);
-	json_t *links = json_pack(
-	    "{s:s, s:s+, s:s+, s:s+, s:s+, s:s+, s:s}", "round", base, "results", base, "/results",
-	    "actions", base, "/actions", "summary", base, "/summary", "csv", base, "/export.csv",
-	    "json", base, "/export.json", "benchmark", bench);
+	json_t *links =
+	    json_pack("{s:s, s:s+, s:s+, s:s+, s:s+, s:s+, s:s}", "round", base, "results", base,
+	              "/results", "actions", base, "/actions", "summary", base, "/summary", "csv",
+	              base, "/export.csv", "json", base, "/export.json", "benchmark", bench);
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:o}", "id",
 	                 (json_int_t)l->round.id, "org", jstr(rd, "org"), "org_name",
 	                 jstr(rd, "org_name"), "period", fy, "toolkit_title", jstr(tk, "title"),
@@ -271,10 +271,9 @@ static json_t *page_for(const struct loaded *l, const char *what)
 	(void)json_object_set_new(ctx, "signoff", signoff_ctx(l->report));
 	char base[64];
 	(void)snprintf(base, sizeof base, "/assess/rounds/%" PRId64, l->round.id);
-	(void)json_object_set_new(
-	    ctx, "breadcrumbs",
-	    json_pack("[{s:s, s:s}, {s:s, s:s}]", "href", "/assess", "text", "Self-assessment",
-	              "href", base, "text", "The round"));
+	(void)json_object_set_new(ctx, "breadcrumbs",
+	                          json_pack("[{s:s, s:s}, {s:s, s:s}]", "href", "/assess", "text",
+	                                    "Self-assessment", "href", base, "text", "The round"));
 	(void)json_object_set_new(ctx, "back_link",
 	                          json_pack("{s:s, s:s}", "href", base, "text", "The round"));
 	return ctx;
@@ -301,11 +300,12 @@ static json_t *participation_table(const json_t *res)
 		                      ? num2(rg, "overall")
 		                      : json_string("Suppressed");
 		(void)json_array_append_new(
-		    rows, row(json_pack("[o, o, o, {s:o, s:b, s:b, s:b}, o]",
-		                        cell(jstr(g, "label"), true, false, NULL),
-		                        cell(inv, false, true, NULL), cell(sub, false, true, NULL),
-		                        "text", overall, "header", 0, "numeric", 1, "href", 0,
-		                        cell(shown_reason(jstr(rg, "shown")), false, false, NULL))));
+		    rows,
+		    row(json_pack("[o, o, o, {s:o, s:b, s:b, s:b}, o]",
+		                  cell(jstr(g, "label"), true, false, NULL),
+		                  cell(inv, false, true, NULL), cell(sub, false, true, NULL),
+		                  "text", overall, "header", 0, "numeric", 1, "href", 0,
+		                  cell(shown_reason(jstr(rg, "shown")), false, false, NULL))));
 	}
 	return table("Respondents by group",
 	             json_pack("[o, o, o, o, o]", head("Group", false), head("Invited", true),
@@ -347,13 +347,13 @@ static json_t *factors_table(const json_t *res)
 			               json_is_true(json_object_get(f, "spread_flagged"))
 			                   ? " (wide disagreement)"
 			                   : "");
-		json_t *cells = json_pack("[o, o, o, o, o]", cell(jstr(f, "title"), true, false, NULL),
-		                          json_pack("{s:o, s:b, s:b, s:b}", "text",
-		                                    has ? num2(f, "score") : json_string("Not shown"),
-		                                    "header", 0, "numeric", 1, "href", 0),
-		                          cell(level, false, false, NULL),
-		                          cell(change, false, true, NULL),
-		                          cell(spread, false, true, NULL));
+		json_t *cells =
+		    json_pack("[o, o, o, o, o]", cell(jstr(f, "title"), true, false, NULL),
+		              json_pack("{s:o, s:b, s:b, s:b}", "text",
+		                        has ? num2(f, "score") : json_string("Not shown"), "header",
+		                        0, "numeric", 1, "href", 0),
+		              cell(level, false, false, NULL), cell(change, false, true, NULL),
+		              cell(spread, false, true, NULL));
 		json_array_foreach(json_object_get(f, "groups"), k, g)
 		{
 			json_t *text = strcmp(jstr(g, "shown"), "shown") == 0 &&
@@ -362,9 +362,9 @@ static json_t *factors_table(const json_t *res)
 			                   : json_string(strcmp(jstr(g, "shown"), "empty") == 0
 			                                     ? "No respondents"
 			                                     : "Suppressed");
-			(void)json_array_append_new(cells,
-			                            json_pack("{s:o, s:b, s:b, s:b}", "text", text,
-			                                      "header", 0, "numeric", 1, "href", 0));
+			(void)json_array_append_new(cells, json_pack("{s:o, s:b, s:b, s:b}", "text",
+			                                             text, "header", 0, "numeric",
+			                                             1, "href", 0));
 		}
 		(void)json_array_append_new(rows, row(cells));
 	}
@@ -384,8 +384,8 @@ static json_t *findings(const json_t *res)
 		double sp = 0;
 		(void)jnum(f, "spread", &sp);
 		char t[600];
-		(void)snprintf(t, sizeof t, "%s: %s rate it %.2f points above %s.", jstr(f, "title"),
-		               group_label(res, jstr(f, "highest_group")), sp,
+		(void)snprintf(t, sizeof t, "%s: %s rate it %.2f points above %s.",
+		               jstr(f, "title"), group_label(res, jstr(f, "highest_group")), sp,
 		               group_label(res, jstr(f, "lowest_group")));
 		(void)json_array_append_new(out, json_string(t));
 	}
@@ -449,7 +449,9 @@ static json_t *radar_ctx(const json_t *res)
 		(void)snprintf(sy, sizeof sy, "%.2f", y);
 		(void)snprintf(slx, sizeof slx, "%.2f", lx);
 		(void)snprintf(sly, sizeof sly, "%.2f", ly);
-		const char *anchor = lx > RADAR_CX + 1 ? "start" : lx < RADAR_CX - 1 ? "end" : "middle";
+		const char *anchor = lx > RADAR_CX + 1   ? "start"
+		                     : lx < RADAR_CX - 1 ? "end"
+		                                         : "middle";
 		(void)json_array_append_new(
 		    spokes, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "x", sx, "y", sy, "lx", slx,
 		                      "ly", sly, "anchor", anchor, "label",
@@ -458,8 +460,8 @@ static json_t *radar_ctx(const json_t *res)
 	json_t *series = json_array();
 	struct buf desc;
 	buf_init(&desc, 4096);
-	(void)buf_printf(&desc, NULL, "Radar chart of the factor scores on the scale %.0f to %.0f. ",
-	                 lo, hi);
+	(void)buf_printf(&desc, NULL,
+	                 "Radar chart of the factor scores on the scale %.0f to %.0f. ", lo, hi);
 	for (size_t s = 0; s < nseries; s++) {
 		struct buf b;
 		buf_init(&b, 1024);
@@ -472,7 +474,8 @@ static json_t *radar_ctx(const json_t *res)
 			(void)snprintf(cx, sizeof cx, "%.2f", RADAR_CX + fr * RADAR_R * sin(ang));
 			(void)snprintf(cy, sizeof cy, "%.2f", RADAR_CY - fr * RADAR_R * cos(ang));
 			(void)buf_printf(&b, NULL, "%s%s,%s", a ? " " : "", cx, cy);
-			(void)json_array_append_new(dots, json_pack("{s:s, s:s}", "cx", cx, "cy", cy));
+			(void)json_array_append_new(dots,
+			                            json_pack("{s:s, s:s}", "cx", cx, "cy", cy));
 			(void)buf_printf(&desc, NULL, "%s %.2f%s",
 			                 jstr(json_array_get(factors, a), "title"), vals[s][a],
 			                 a + 1 < n ? ", " : ". ");
@@ -482,10 +485,10 @@ static json_t *radar_ctx(const json_t *res)
 		(void)snprintf(lx, sizeof lx, "%.0f", 40 + 200 * (double)s);
 		(void)snprintf(tx, sizeof tx, "%.0f", 78 + 200 * (double)s);
 		(void)json_array_append_new(
-		    series, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "cls", cls,
-		                      "name", names[s], "points", buf_cstr(&b), "colour",
-		                      series_colours[s], "dots", dots, "x1", lx, "x2", lx, "tx", tx,
-		                      "dashed", s == 1));
+		    series,
+		    json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "cls", cls, "name",
+		              names[s], "points", buf_cstr(&b), "colour", series_colours[s], "dots",
+		              dots, "x1", lx, "x2", lx, "tx", tx, "dashed", s == 1));
 		buf_free(&b);
 	}
 	(void)buf_puts(&desc, "The data table with the chart lists every value.", NULL);
@@ -509,8 +512,8 @@ static json_t *radar_ctx(const json_t *res)
 		(void)json_array_append_new(heads, head(names[k], true));
 	json_t *rows = json_array();
 	for (size_t a = 0; a < n; a++) {
-		json_t *cells =
-		    json_pack("[o]", cell(jstr(json_array_get(factors, a), "title"), true, false, NULL));
+		json_t *cells = json_pack(
+		    "[o]", cell(jstr(json_array_get(factors, a), "title"), true, false, NULL));
 		for (size_t k = 0; k < nseries; k++) {
 			char t[32];
 			(void)snprintf(t, sizeof t, "%.2f", vals[k][a]);
@@ -571,28 +574,32 @@ static json_t *factor_sections(const json_t *res)
 			    row(json_pack(
 			        "[o, {s:o, s:b, s:b, s:b}, o, o, {s:o, s:b, s:b, s:b}, o, o]",
 			        cell(jstr(s, "text"), true, false, NULL), "text",
-			        shown ? num2(s, "score") : json_string("Not shown: too few answers"),
+			        shown ? num2(s, "score")
+			              : json_string("Not shown: too few answers"),
 			        "header", 0, "numeric", 1, "href", 0, cell(ans, false, true, NULL),
-			        cell(skip, false, true, NULL), "text", num2(s, "spread"), "header", 0,
-			        "numeric", 1, "href", 0, cell(rank, false, true, NULL),
-			        cell(json_is_true(json_object_get(s, "contrary_evidence")) ? "Yes" : "",
+			        cell(skip, false, true, NULL), "text", num2(s, "spread"), "header",
+			        0, "numeric", 1, "href", 0, cell(rank, false, true, NULL),
+			        cell(json_is_true(json_object_get(s, "contrary_evidence")) ? "Yes"
+			                                                                   : "",
 			             false, false, NULL))));
 			json_array_foreach(json_object_get(s, "evidence"), e, ev)
 			{
 				(void)json_array_append_new(
 				    evidence,
-				    json_pack("{s:s, s:s, s:s, s:s, s:b}", "statement", jstr(s, "id"),
-				              "title", jstr(ev, "title"), "text", jstr(ev, "text"),
-				              "source", jstr(ev, "source"), "concern",
+				    json_pack("{s:s, s:s, s:s, s:s, s:b}", "statement",
+				              jstr(s, "id"), "title", jstr(ev, "title"), "text",
+				              jstr(ev, "text"), "source", jstr(ev, "source"),
+				              "concern",
 				              json_is_true(json_object_get(ev, "concern"))));
 			}
 		}
 		char caption[300];
-		(void)snprintf(caption, sizeof caption, "%s: scores by statement", jstr(f, "title"));
-		json_t *heads = json_pack("[o, o, o, o, o, o, o]", head("Statement", false),
-		                          head("Score", true), head("Answers", true),
-		                          head("Don't know", true), head("Spread", true),
-		                          head("Improvement rank", true), head("Contrary evidence", false));
+		(void)snprintf(caption, sizeof caption, "%s: scores by statement",
+		               jstr(f, "title"));
+		json_t *heads = json_pack(
+		    "[o, o, o, o, o, o, o]", head("Statement", false), head("Score", true),
+		    head("Answers", true), head("Don't know", true), head("Spread", true),
+		    head("Improvement rank", true), head("Contrary evidence", false));
 		(void)json_array_append_new(
 		    out, json_pack("{s:s, s:s, s:o, s:o}", "id", jstr(f, "id"), "title",
 		                   jstr(f, "title"), "statements", table(caption, heads, rows),
@@ -607,7 +614,8 @@ static json_t *share_ctx(const json_t *res, const char *chosen, const char *text
                          const char *errs[2])
 {
 	json_t *opts = json_array();
-	(void)json_array_append_new(opts, page_option("", "Choose a statement", !chosen || !*chosen));
+	(void)json_array_append_new(opts,
+	                            page_option("", "Choose a statement", !chosen || !*chosen));
 	size_t n = 0, i, k;
 	const json_t *f, *s;
 	json_array_foreach(json_object_get(res, "factors"), i, f)
@@ -680,12 +688,14 @@ static int results_page(struct web_request *req, struct web_response *resp, stru
 	               json_integer_value(json_object_get(part, "invited")));
 	bool edit = may_edit(req, l);
 	bool open = strcmp(l->round.status, "open") == 0;
-	(void)json_object_set_new(ctx, "done", done_text(page_query_value(req, "done"))
-	                                           ? json_string(done_text(page_query_value(req, "done")))
-	                                           : json_false());
+	(void)json_object_set_new(ctx, "done",
+	                          done_text(page_query_value(req, "done"))
+	                              ? json_string(done_text(page_query_value(req, "done")))
+	                              : json_false());
 	(void)json_object_set_new(ctx, "shown", json_boolean(shown));
 	(void)json_object_set_new(ctx, "overall", json_string(overall));
-	(void)json_object_set_new(ctx, "overall_change", *change ? json_string(change) : json_false());
+	(void)json_object_set_new(ctx, "overall_change",
+	                          *change ? json_string(change) : json_false());
 	(void)json_object_set_new(ctx, "participation_text", json_string(part_text));
 	(void)json_object_set_new(ctx, "participation", participation_table(res));
 	(void)json_object_set_new(ctx, "factors_table", shown ? factors_table(res) : json_false());
@@ -695,9 +705,8 @@ static int results_page(struct web_request *req, struct web_response *resp, stru
 	(void)json_object_set_new(ctx, "factor_sections",
 	                          shown ? factor_sections(res) : json_array());
 	(void)json_object_set_new(ctx, "share",
-	                          edit && !open && shown
-	                              ? share_ctx(res, chosen, text, named, errs)
-	                              : json_false());
+	                          edit && !open && shown ? share_ctx(res, chosen, text, named, errs)
+	                                                 : json_false());
 	return page_render(req, resp, "assess_results", ctx, err);
 }
 
@@ -758,7 +767,8 @@ int page_assess_share(struct web_request *req, struct web_response *resp, struct
 	if (!*text)
 		errs[1] = page_error(ctx, "text", "Describe your practice");
 	else if (strlen(text) > ASSESS_TEXT_MAX)
-		errs[1] = page_error(ctx, "text", "Describe your practice in 4,000 characters or fewer");
+		errs[1] =
+		    page_error(ctx, "text", "Describe your practice in 4,000 characters or fewer");
 	if (!errs[0] && !errs[1]) {
 		struct store *db;
 		struct cadre_err e;
@@ -769,15 +779,17 @@ int page_assess_share(struct web_request *req, struct web_response *resp, struct
 		                  acct ? acct->name : "web", web_auth_clock(req), &e);
 		if (rc == CADRE_OK) {
 			char to[96];
-			(void)snprintf(to, sizeof to, "/assess/rounds/%" PRId64 "/results?done=shared",
+			(void)snprintf(to, sizeof to,
+			               "/assess/rounds/%" PRId64 "/results?done=shared",
 			               l.round.id);
 			rc = web_resp_redirect(resp, 303, to, err);
 			goto done;
 		}
 		if (rc == CADRE_EINVAL || rc == CADRE_ECONFLICT)
-			errs[0] = page_error(ctx, "statement",
-			                     "Choose a statement this organisation scored 4 or more in "
-			                     "a closed round");
+			errs[0] =
+			    page_error(ctx, "statement",
+			               "Choose a statement this organisation scored 4 or more in "
+			               "a closed round");
 		else {
 			rc = cadre_err_set(err, rc, "%s", e.msg);
 			goto done;
@@ -804,8 +816,9 @@ static json_t *factor_options(const json_t *res, const char *chosen)
 	const json_t *f;
 	json_array_foreach(json_object_get(res, "factors"), i, f)
 	{
-		(void)json_array_append_new(o, page_option(jstr(f, "id"), jstr(f, "title"),
-		                                           chosen && strcmp(chosen, jstr(f, "id")) == 0));
+		(void)json_array_append_new(
+		    o, page_option(jstr(f, "id"), jstr(f, "title"),
+		                   chosen && strcmp(chosen, jstr(f, "id")) == 0));
 	}
 	return o;
 }
@@ -828,14 +841,15 @@ static json_t *actions_ctx(const json_t *report, int64_t failed, const char *err
 			when_text(jstr(n, "at"), at);
 			(void)json_array_append_new(
 			    notes, json_pack("{s:s, s:s, s:s, s:s}", "at", at, "by", jstr(n, "by"),
-			                     "status", action_status_text(jstr(n, "status")), "note",
-			                     jstr(n, "note")));
+			                     "status", action_status_text(jstr(n, "status")),
+			                     "note", jstr(n, "note")));
 		}
 		json_t *opts = json_array();
 		for (size_t s = 0; s < sizeof action_statuses / sizeof action_statuses[0]; s++)
 			(void)json_array_append_new(
-			    opts, page_option(action_statuses[s], action_status_text(action_statuses[s]),
-			                      strcmp(action_statuses[s], jstr(a, "status")) == 0));
+			    opts,
+			    page_option(action_statuses[s], action_status_text(action_statuses[s]),
+			                strcmp(action_statuses[s], jstr(a, "status")) == 0));
 		char sid[48], nid[48];
 		(void)snprintf(sid, sizeof sid, "status-%" PRId64, id);
 		(void)snprintf(nid, sizeof nid, "note-%" PRId64, id);
@@ -844,12 +858,13 @@ static json_t *actions_ctx(const json_t *report, int64_t failed, const char *err
 		char due[DATE_LONDON_SIZE];
 		(void)snprintf(due, sizeof due, "%s", jstr(a, "due"));
 		(void)json_array_append_new(
-		    out, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o}", "id",
-		                   (json_int_t)id, "action", jstr(a, "action"), "factor",
-		                   factor_title(res, jstr(a, "factor")), "owner", jstr(a, "owner"),
-		                   "due", due, "status", action_status_text(jstr(a, "status")),
-		                   "notes", notes, "status_field", sel, "note_id", nid, "note_error",
-		                   id == failed && errs[1] ? json_string(errs[1]) : json_false()));
+		    out,
+		    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o}", "id",
+		              (json_int_t)id, "action", jstr(a, "action"), "factor",
+		              factor_title(res, jstr(a, "factor")), "owner", jstr(a, "owner"),
+		              "due", due, "status", action_status_text(jstr(a, "status")), "notes",
+		              notes, "status_field", sel, "note_id", nid, "note_error",
+		              id == failed && errs[1] ? json_string(errs[1]) : json_false()));
 	}
 	return out;
 }
@@ -860,9 +875,10 @@ static int actions_page(struct web_request *req, struct web_response *resp, stru
 {
 	const json_t *res = json_object_get(l->report, "results");
 	bool edit = may_edit(req, l);
-	(void)json_object_set_new(ctx, "done", done_text(page_query_value(req, "done"))
-	                                           ? json_string(done_text(page_query_value(req, "done")))
-	                                           : json_false());
+	(void)json_object_set_new(ctx, "done",
+	                          done_text(page_query_value(req, "done"))
+	                              ? json_string(done_text(page_query_value(req, "done")))
+	                              : json_false());
 	(void)json_object_set_new(ctx, "can_edit", json_boolean(edit));
 	(void)json_object_set_new(ctx, "actions", actions_ctx(l->report, failed, uerrs));
 	json_t *add = json_false();
@@ -870,14 +886,17 @@ static int actions_page(struct web_request *req, struct web_response *resp, stru
 		bool adding = failed == 0;
 		add = json_pack(
 		    "{s:o, s:o, s:o, s:o}", "factor",
-		    page_select("factor", "Factor", factor_options(res, adding ? page_form_value(req, "factor") : NULL),
+		    page_select("factor", "Factor",
+		                factor_options(res, adding ? page_form_value(req, "factor") : NULL),
 		                NULL, aerrs[0]),
 		    "action",
-		    page_input("action", "Action", NULL, adding ? page_form_value(req, "action") : NULL,
-		               "off", "What will be done", aerrs[1]),
+		    page_input("action", "Action", NULL,
+		               adding ? page_form_value(req, "action") : NULL, "off",
+		               "What will be done", aerrs[1]),
 		    "owner",
-		    page_input("owner", "Owner", NULL, adding ? page_form_value(req, "owner") : NULL,
-		               "off", "The person accountable for it", aerrs[2]),
+		    page_input("owner", "Owner", NULL,
+		               adding ? page_form_value(req, "owner") : NULL, "off",
+		               "The person accountable for it", aerrs[2]),
 		    "due",
 		    page_input("due", "Due date", NULL, adding ? page_form_value(req, "due") : NULL,
 		               "off", "For example, 2027-03-31", aerrs[3]));
@@ -973,12 +992,12 @@ int page_assess_action_add(struct web_request *req, struct web_response *resp,
 		struct store *db;
 		if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
 			goto done;
-		rc = assess_action_add(req->actor, db, web_auth_key(req), &l.ref, factor, action, owner,
-		                       due, web_auth_clock(req), NULL, &e);
+		rc = assess_action_add(req->actor, db, web_auth_key(req), &l.ref, factor, action,
+		                       owner, due, web_auth_clock(req), NULL, &e);
 		if (rc == CADRE_OK) {
 			char to[96];
-			(void)snprintf(to, sizeof to, "/assess/rounds/%" PRId64 "/actions?done=added",
-			               l.round.id);
+			(void)snprintf(to, sizeof to,
+			               "/assess/rounds/%" PRId64 "/actions?done=added", l.round.id);
 			rc = web_resp_redirect(resp, 303, to, err);
 			goto done;
 		}
@@ -1052,7 +1071,8 @@ int page_assess_action_update(struct web_request *req, struct web_response *resp
 		                          *note ? note : NULL, web_auth_clock(req), &e);
 		if (rc == CADRE_OK) {
 			char to[96];
-			(void)snprintf(to, sizeof to, "/assess/rounds/%" PRId64 "/actions?done=updated",
+			(void)snprintf(to, sizeof to,
+			               "/assess/rounds/%" PRId64 "/actions?done=updated",
 			               l.round.id);
 			rc = web_resp_redirect(resp, 303, to, err);
 			goto done;
@@ -1099,7 +1119,8 @@ int page_assess_summary(struct web_request *req, struct web_response *resp, stru
 	char overall[64] = "", change[96] = "";
 	if (jnum(res, "overall", &ov))
 		(void)snprintf(overall, sizeof overall, "%.2f of %zu (%s)", ov,
-		               json_array_size(json_object_get(res, "scale")), level_label(res, ov));
+		               json_array_size(json_object_get(res, "scale")),
+		               level_label(res, ov));
 	if (jnum(json_object_get(res, "movement"), "overall_change", &ch)) {
 		char c[32];
 		signed2(ch, c, sizeof c);
@@ -1118,8 +1139,9 @@ int page_assess_summary(struct web_request *req, struct web_response *resp, stru
 			{
 				if (json_is_true(json_object_get(ev, "concern")))
 					(void)json_array_append_new(
-					    concerns, json_pack("{s:s, s:s}", "title", jstr(ev, "title"),
-					                        "text", jstr(ev, "text")));
+					    concerns,
+					    json_pack("{s:s, s:s}", "title", jstr(ev, "title"),
+					              "text", jstr(ev, "text")));
 			}
 		}
 	}
@@ -1128,23 +1150,25 @@ int page_assess_summary(struct web_request *req, struct web_response *resp, stru
 	json_array_foreach(json_object_get(l.report, "actions"), i, a)
 	{
 		(void)json_array_append_new(
-		    acts, row(json_pack("[o, o, o, o, o]", cell(jstr(a, "action"), true, false, NULL),
-		                        cell(factor_title(res, jstr(a, "factor")), false, false, NULL),
-		                        cell(jstr(a, "owner"), false, false, NULL),
-		                        cell(jstr(a, "due"), false, false, NULL),
-		                        cell(action_status_text(jstr(a, "status")), false, false, NULL))));
+		    acts, row(json_pack(
+		              "[o, o, o, o, o]", cell(jstr(a, "action"), true, false, NULL),
+		              cell(factor_title(res, jstr(a, "factor")), false, false, NULL),
+		              cell(jstr(a, "owner"), false, false, NULL),
+		              cell(jstr(a, "due"), false, false, NULL),
+		              cell(action_status_text(jstr(a, "status")), false, false, NULL))));
 	}
-	json_t *actions = json_array_size(acts)
-	                      ? table("Action plan",
-	                              json_pack("[o, o, o, o, o]", head("Action", false),
-	                                        head("Factor", false), head("Owner", false),
-	                                        head("Due", false), head("Status", false)),
-	                              acts)
-	                      : (json_decref(acts), json_false());
+	json_t *actions =
+	    json_array_size(acts)
+	        ? table("Action plan",
+	                json_pack("[o, o, o, o, o]", head("Action", false), head("Factor", false),
+	                          head("Owner", false), head("Due", false), head("Status", false)),
+	                acts)
+	        : (json_decref(acts), json_false());
 	json_t *areas = shown ? improvement_ctx(res) : json_array();
 	(void)json_object_set_new(ctx, "shown", json_boolean(shown));
 	(void)json_object_set_new(ctx, "overall", json_string(overall));
-	(void)json_object_set_new(ctx, "overall_change", *change ? json_string(change) : json_false());
+	(void)json_object_set_new(ctx, "overall_change",
+	                          *change ? json_string(change) : json_false());
 	(void)json_object_set_new(ctx, "participation", participation_table(res));
 	(void)json_object_set_new(ctx, "factors_table", shown ? factors_table(res) : json_false());
 	(void)json_object_set_new(ctx, "findings", shown ? findings(res) : json_array());
@@ -1251,9 +1275,10 @@ static int period_param(struct web_request *req, struct web_response *resp, int 
 	if (form_count(q, "period") > 1 || date_fy_parse(v, strlen(v), period, &e) != CADRE_OK) {
 		web_resp_field_error(resp, "period",
 		                     "Enter a financial year as YYYY/YY, for example 2025/26");
-		return web_fail(resp, err, 400,
-		                "The query parameter period is not valid: enter a financial year as "
-		                "YYYY/YY, for example 2025/26");
+		return web_fail(
+		    resp, err, 400,
+		    "The query parameter period is not valid: enter a financial year as "
+		    "YYYY/YY, for example 2025/26");
 	}
 	return CADRE_OK;
 }
@@ -1298,10 +1323,11 @@ static int only_params(struct web_request *req, struct web_response *resp,
 		if (!ok) {
 			web_resp_field_error(resp, q->fields[i].name,
 			                     "this address takes no such parameter");
-			return web_fail(resp, err, 400,
-			                "The query parameter %s is not valid: this address takes no "
-			                "such parameter",
-			                q->fields[i].name);
+			return web_fail(
+			    resp, err, 400,
+			    "The query parameter %s is not valid: this address takes no "
+			    "such parameter",
+			    q->fields[i].name);
 		}
 	}
 	return CADRE_OK;
@@ -1323,8 +1349,8 @@ static int benchmark_load(struct web_request *req, struct web_response *resp, js
 	if (rc == CADRE_OK)
 		rc = web_req_db(req, &db, err);
 	if (rc == CADRE_OK)
-		rc = assess_benchmark_json(req->actor, db, web_req_param(req, "code"), period, toolkit,
-		                           out, err);
+		rc = assess_benchmark_json(req->actor, db, web_req_param(req, "code"), period,
+		                           toolkit, out, err);
 	return rc;
 }
 
@@ -1332,9 +1358,9 @@ static json_t *dist_cells(json_t *cells, const json_t *d)
 {
 	static const char *const k[] = {"min", "q1", "median", "q3", "max"};
 	for (size_t i = 0; i < 5; i++)
-		(void)json_array_append_new(
-		    cells, json_pack("{s:o, s:b, s:b, s:b}", "text", num2(d, k[i]), "header", 0,
-		                     "numeric", 1, "href", 0));
+		(void)json_array_append_new(cells,
+		                            json_pack("{s:o, s:b, s:b, s:b}", "text", num2(d, k[i]),
+		                                      "header", 0, "numeric", 1, "href", 0));
 	return cells;
 }
 
@@ -1356,7 +1382,8 @@ static json_t *bench_ctx(const json_t *b)
 	size_t i, k;
 	const json_t *f, *o;
 	if (json_is_object(orgs) && json_integer_value(json_object_get(orgs, "count")) > 0) {
-		json_t *heads = json_pack("[o, o]", head("Organisation", false), head("Overall", true));
+		json_t *heads =
+		    json_pack("[o, o]", head("Organisation", false), head("Overall", true));
 		json_array_foreach(factors, i, f)
 		{
 			(void)json_array_append_new(heads, head(jstr(f, "title"), true));
@@ -1365,16 +1392,18 @@ static json_t *bench_ctx(const json_t *b)
 		json_array_foreach(json_object_get(orgs, "rows"), k, o)
 		{
 			char name[400];
-			(void)snprintf(name, sizeof name, "%s (%s)", jstr(o, "name"), jstr(o, "code"));
-			json_t *cells = json_pack("[o, {s:o, s:b, s:b, s:b}]", cell(name, true, false, NULL),
-			                          "text", num2(o, "overall"), "header", 0, "numeric", 1,
-			                          "href", 0);
+			(void)snprintf(name, sizeof name, "%s (%s)", jstr(o, "name"),
+			               jstr(o, "code"));
+			json_t *cells = json_pack(
+			    "[o, {s:o, s:b, s:b, s:b}]", cell(name, true, false, NULL), "text",
+			    num2(o, "overall"), "header", 0, "numeric", 1, "href", 0);
 			json_array_foreach(factors, i, f)
 			{
 				(void)json_array_append_new(
-				    cells, json_pack("{s:o, s:b, s:b, s:b}", "text",
-				                     num2(json_object_get(o, "factors"), jstr(f, "id")),
-				                     "header", 0, "numeric", 1, "href", 0));
+				    cells,
+				    json_pack("{s:o, s:b, s:b, s:b}", "text",
+				              num2(json_object_get(o, "factors"), jstr(f, "id")),
+				              "header", 0, "numeric", 1, "href", 0));
 			}
 			(void)json_array_append_new(rows, row(cells));
 		}
@@ -1388,9 +1417,11 @@ static json_t *bench_ctx(const json_t *b)
 			(void)snprintf(n, sizeof n, "%" JSON_INTEGER_FORMAT,
 			               json_integer_value(json_object_get(d, "n")));
 			(void)json_array_append_new(
-			    drows, row(dist_cells(json_pack("[o, o]", cell(jstr(f, "title"), true, false, NULL),
-			                                    cell(n, false, true, NULL)),
-			                          d)));
+			    drows,
+			    row(dist_cells(json_pack("[o, o]",
+			                             cell(jstr(f, "title"), true, false, NULL),
+			                             cell(n, false, true, NULL)),
+			                   d)));
 		}
 		const json_t *d = json_object_get(dd, "overall");
 		char n[24];
@@ -1426,14 +1457,16 @@ static json_t *bench_ctx(const json_t *b)
 			(void)snprintf(n, sizeof n, "%" JSON_INTEGER_FORMAT,
 			               json_integer_value(json_object_get(f, "organisations")));
 			json_t *cells = json_pack("[o, {s:o, s:b, s:b, s:b}, o]",
-			                          cell(title ? title : fid, true, false, NULL), "text",
-			                          num2(f, "self"), "header", 0, "numeric", 1, "href", 0,
-			                          cell(n, false, true, NULL));
+			                          cell(title ? title : fid, true, false, NULL),
+			                          "text", num2(f, "self"), "header", 0, "numeric",
+			                          1, "href", 0, cell(n, false, true, NULL));
 			if (json_is_true(json_object_get(f, "suppressed"))) {
 				for (int c = 0; c < 6; c++)
 					(void)json_array_append_new(
-					    cells, cell(c == 0 ? "Suppressed: fewer than 5 organisations" : "",
-					                false, false, NULL));
+					    cells,
+					    cell(c == 0 ? "Suppressed: fewer than 5 organisations"
+					                : "",
+					         false, false, NULL));
 			} else {
 				dist_cells(cells, json_object_get(f, "distribution"));
 				struct buf ob;
@@ -1445,7 +1478,8 @@ static json_t *bench_ctx(const json_t *b)
 					(void)buf_printf(&ob, NULL, "%s%.2f", m ? ", " : "",
 					                 json_number_value(v));
 				}
-				(void)json_array_append_new(cells, cell(buf_cstr(&ob), false, false, NULL));
+				(void)json_array_append_new(
+				    cells, cell(buf_cstr(&ob), false, false, NULL));
 				buf_free(&ob);
 			}
 			(void)json_array_append_new(rows, row(cells));
@@ -1454,7 +1488,8 @@ static json_t *bench_ctx(const json_t *b)
 		(void)snprintf(caption, sizeof caption,
 		               "Against the organisations of %s (%" JSON_INTEGER_FORMAT
 		               " with results, this one included)",
-		               jstr(pg, "name"), json_integer_value(json_object_get(pg, "organisations")));
+		               jstr(pg, "name"),
+		               json_integer_value(json_object_get(pg, "organisations")));
 		json_t *heads = dist_heads(json_pack("[o, o, o]", head("Factor", false),
 		                                     head("This organisation", true),
 		                                     head("Organisations", true)));
@@ -1480,8 +1515,7 @@ static json_t *bench_ctx(const json_t *b)
  * Query: period=YYYY/YY (default: the latest with a closed round there),
  * toolkit=ID (default: the trusts').
  */
-int page_assess_benchmark(struct web_request *req, struct web_response *resp,
-                          struct cadre_err *err)
+int page_assess_benchmark(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
 	json_t *b = NULL;
 	int rc = benchmark_load(req, resp, &b, err);
@@ -1513,8 +1547,7 @@ int page_assess_benchmark(struct web_request *req, struct web_response *resp,
  * filtered by toolkit (default: the five-factor toolkit), factor and
  * statement; an organisation is named only when it opted in.
  */
-int page_assess_practice(struct web_request *req, struct web_response *resp,
-                         struct cadre_err *err)
+int page_assess_practice(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
 	static const char *const allowed[] = {"toolkit", "factor", "statement", NULL};
 	const char *toolkit = NULL;
@@ -1553,38 +1586,45 @@ int page_assess_practice(struct web_request *req, struct web_response *resp,
 		for (size_t i = 0; i < ntl; i++)
 			if (tl[i].latest)
 				(void)json_array_append_new(
-				    topts, page_option(tl[i].id, tl[i].title, strcmp(tl[i].id, toolkit) == 0));
+				    topts, page_option(tl[i].id, tl[i].title,
+				                       strcmp(tl[i].id, toolkit) == 0));
 	free(tl);
 	json_t *fopts = json_array();
 	(void)json_array_append_new(fopts, page_option("", "All factors", !has_factor));
 	for (size_t i = 0; i < tk.nfactors; i++)
-		(void)json_array_append_new(fopts, page_option(tk.factors[i].id, tk.factors[i].title,
-		                                               has_factor && i == fi));
+		(void)json_array_append_new(
+		    fopts,
+		    page_option(tk.factors[i].id, tk.factors[i].title, has_factor && i == fi));
 	json_t *items = json_array();
 	size_t i;
 	const json_t *it;
 	json_array_foreach(json_object_get(p, "practice"), i, it)
 	{
 		size_t si = 0;
-		const struct toolkit_statement *st = toolkit_statement_find(&tk, jstr(it, "statement"), &si);
+		const struct toolkit_statement *st =
+		    toolkit_statement_find(&tk, jstr(it, "statement"), &si);
 		if (has_factor && (!st || st->factor != fi))
 			continue;
 		char who[400];
 		if (json_is_true(json_object_get(it, "named")))
-			(void)snprintf(who, sizeof who, "%s (%s)", jstr(it, "org_name"), jstr(it, "org"));
+			(void)snprintf(who, sizeof who, "%s (%s)", jstr(it, "org_name"),
+			               jstr(it, "org"));
 		else
-			(void)snprintf(who, sizeof who, "An organisation that chose not to be named");
+			(void)snprintf(who, sizeof who,
+			               "An organisation that chose not to be named");
 		(void)json_array_append_new(
 		    items,
-		    json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "statement", jstr(it, "statement"),
-		              "statement_text", jstr(it, "statement_text"), "factor",
-		              st ? tk.factors[st->factor].title : "", "score", num2(it, "score"),
-		              "text", jstr(it, "text"), "period", jstr(it, "period"), "who", who));
+		    json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "statement",
+		              jstr(it, "statement"), "statement_text", jstr(it, "statement_text"),
+		              "factor", st ? tk.factors[st->factor].title : "", "score",
+		              num2(it, "score"), "text", jstr(it, "text"), "period",
+		              jstr(it, "period"), "who", who));
 	}
 	json_t *ctx = page_new("Good practice");
 	(void)json_object_set_new(ctx, "toolkit",
 	                          page_select("toolkit", "Toolkit", topts, NULL, NULL));
-	(void)json_object_set_new(ctx, "factor", page_select("factor", "Factor", fopts, NULL, NULL));
+	(void)json_object_set_new(ctx, "factor",
+	                          page_select("factor", "Factor", fopts, NULL, NULL));
 	(void)json_object_set_new(ctx, "items", items);
 	(void)json_object_set_new(ctx, "toolkit_title", json_string(tk.title));
 	toolkit_free(&tk);
@@ -1629,8 +1669,7 @@ int api_assess_results(struct web_request *req, struct web_response *resp, struc
  * toolkit=ID.  A bad or unknown parameter is a
  * 400 naming it.
  */
-int api_assess_benchmark(struct web_request *req, struct web_response *resp,
-                         struct cadre_err *err)
+int api_assess_benchmark(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
 	json_t *b = NULL;
 	int rc = benchmark_load(req, resp, &b, err);
@@ -1731,8 +1770,7 @@ static int body_parse(struct web_request *req, struct web_response *resp, json_t
  * Body (JSON object or form): factor, action, owner, due (YYYY-MM-DD).
  * 201 with {id}; 422 listing the fields that are wrong.  Audited.
  */
-int api_assess_action_add(struct web_request *req, struct web_response *resp,
-                          struct cadre_err *err)
+int api_assess_action_add(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
 	json_t *body = NULL;
 	int rc = body_parse(req, resp, &body, err);
@@ -1762,13 +1800,14 @@ int api_assess_action_add(struct web_request *req, struct web_response *resp,
 	int64_t id = 0;
 	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
 		goto done;
-	rc = assess_action_add(req->actor, db, web_auth_key(req), &l.ref, factor, action, owner, due,
-	                       web_auth_clock(req), &id, err);
+	rc = assess_action_add(req->actor, db, web_auth_key(req), &l.ref, factor, action, owner,
+	                       due, web_auth_clock(req), &id, err);
 	if (rc == CADRE_EINVAL) {
-		web_resp_field_error(resp, strstr(err->msg, "due") ? "due"
-		                           : strstr(err->msg, "factor") ? "factor"
-		                           : strstr(err->msg, "owner")  ? "owner"
-		                                                        : "action",
+		web_resp_field_error(resp,
+		                     strstr(err->msg, "due")      ? "due"
+		                     : strstr(err->msg, "factor") ? "factor"
+		                     : strstr(err->msg, "owner")  ? "owner"
+		                                                  : "action",
 		                     err->msg);
 		goto done;
 	}
@@ -1809,7 +1848,8 @@ int api_assess_action_update(struct web_request *req, struct web_response *resp,
 	const char *status = body_value(req, body, "status");
 	const char *note = body_value(req, body, "note");
 	if (*status && !status_known(status)) {
-		web_resp_field_error(resp, "status", "Use not_started, in_progress, done or dropped");
+		web_resp_field_error(resp, "status",
+		                     "Use not_started, in_progress, done or dropped");
 		rc = cadre_err_set(err, CADRE_EINVAL, "1 field is wrong");
 		goto done;
 	}

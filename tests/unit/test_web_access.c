@@ -305,7 +305,8 @@ static void body_for(struct world *w, const char *method, const char *pattern, c
 		(void)snprintf(out, outsz, "role=talent_lead&org=RT1");
 	else if (strcmp(pattern, "/assess/rounds/{id:int}/actions") == 0 ||
 	         strcmp(pattern, "/api/v1/assess/rounds/{id:int}/actions") == 0)
-		(void)snprintf(out, outsz, "factor=leadership&action=Matrix&owner=M&due=2027-03-31");
+		(void)snprintf(out, outsz,
+		               "factor=leadership&action=Matrix&owner=M&due=2027-03-31");
 	else if (strcmp(pattern, "/assess/rounds/{id:int}/actions/{action:int}") == 0 ||
 	         strcmp(pattern, "/api/v1/assess/rounds/{id:int}/actions/{action:int}") == 0)
 		(void)snprintf(out, outsz, "status=in_progress&note=matrix%d", ++w->counter);
@@ -388,7 +389,8 @@ static void assess_fixture(struct world *w)
 	{
 		json_array_foreach(json_object_get(f, "statements"), k, st)
 		{
-			if (!w->share_stmt[0] && json_number_value(json_object_get(st, "score")) >= 4)
+			if (!w->share_stmt[0] &&
+			    json_number_value(json_object_get(st, "score")) >= 4)
 				(void)snprintf(w->share_stmt, sizeof w->share_stmt, "%s",
 				               json_string_value(json_object_get(st, "id")));
 		}
