@@ -297,6 +297,14 @@ FIXTURES = [
     ['assess', 'demo', '--org', 'RXC', '--org', 'RYR', '--org', 'RPC', '--org', 'RX2', '--org',
      'RDR', '--org', 'RYD', '--org', 'QNX', '--period', '2024/25', '--period', '2025/26',
      '--seed', '1'],
+    # Round 14: R0A's 2025/26 round, worked by hand in
+    # assess-results-suppressed.test (board 4, senior leaders 3, line
+    # managers 5, workforce planners 2: planners primary, senior leaders
+    # secondary suppression).
+    ['assess', 'open', '--org', 'R0A', '--period', '2025/26'],
+    ['assess', 'import', '--org', 'R0A', '--period', '2025/26',
+     os.path.join(ROOT, 'tests', 'http', 'assess-results-suppression.csv')],
+    ['assess', 'close', '--org', 'R0A', '--period', '2025/26'],
 ]
 
 
