@@ -305,6 +305,12 @@ FIXTURES = [
     ['assess', 'import', '--org', 'R0A', '--period', '2025/26',
      os.path.join(ROOT, 'tests', 'http', 'assess-results-suppression.csv')],
     ['assess', 'close', '--org', 'R0A', '--period', '2025/26'],
+    # Round 15: RXK's, whose group labels look like spreadsheet formulas
+    # (assess-results-formula-csv.test).
+    ['assess', 'open', '--org', 'RXK', '--period', '2025/26', '--group',
+     'g1==HYPERLINK("http://x.test")', '--group', 'g2=+Plus'],
+    ['assess', 'import', '--org', 'RXK', '--period', '2025/26',
+     os.path.join(ROOT, 'tests', 'http', 'assess-results-formula.csv')],
 ]
 
 
