@@ -290,6 +290,21 @@ FIXTURES = [
      '--name', 'Fixture R0A'],
     ['token', 'issue', '--email', 'fixture@rxc.test', '--label', 'fixture'],
     ['token', 'issue', '--email', 'fixture@r0a.test', '--label', 'fixture'],
+    # Self-assessment rounds (tests/http/assess-round*.test): round 1 RXC
+    # 2025/26 open (fixture@rxc.test and api@rxc.test invited, done@rxc.test
+    # has submitted); round 2 RXC 2024/25 closed; round 3 R0A 2025/26 open.
+    ['toolkit', 'load', '--all'],
+    ['assess', 'open', '--org', 'RXC', '--period', '2025/26', '--by', 'Fixture CPO'],
+    ['assess', 'invite', '--org', 'RXC', '--period', '2025/26', '--group', 'board',
+     'fixture@rxc.test', 'api@rxc.test', 'done@rxc.test'],
+    ['assess', 'respond', '--org', 'RXC', '--period', '2025/26', '--respondent', 'done@rxc.test',
+     '--statement', 'lead-1', '--score', '3'],
+    ['assess', 'submit', '--org', 'RXC', '--period', '2025/26', '--respondent', 'done@rxc.test'],
+    ['assess', 'open', '--org', 'RXC', '--period', '2024/25', '--by', 'Fixture CPO'],
+    ['assess', 'invite', '--org', 'RXC', '--period', '2024/25', '--group', 'board',
+     'fixture@rxc.test'],
+    ['assess', 'close', '--org', 'RXC', '--period', '2024/25', '--by', 'Fixture CPO'],
+    ['assess', 'open', '--org', 'R0A', '--period', '2025/26', '--by', 'Fixture CPO'],
 ]
 
 
