@@ -35,9 +35,11 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "domain/account.h"
+#include "domain/assess.h"
 #include "domain/policy.h"
 #include "domain/session.h"
 #include "domain/token.h"
+#include "domain/toolkit.h"
 #include "io/assets.h"
 #include "io/csv.h"
 #include "web/auth.h"
@@ -214,6 +216,9 @@ struct world {
 	struct web_app *app;
 	struct web_auth *auth;
 	int64_t user_in, user_out, token_in, token_out;
+	/* self-assessment rounds: open (A, every q1 account invited), one for
+	 * /close to close (B), a closed one for /sign-off (C), RT3's (D) */
+	int64_t round_a, round_b, round_c, round_d;
 	char asset[96];
 	int counter;
 };
@@ -255,7 +260,17 @@ static bool fill_path(const struct world *w, const char *pattern, bool inside, c
 		else if (strncmp(pattern, "/tokens/", 8) == 0 && strncmp(p, "{id:int}", n) == 0)
 			(void)snprintf(value, sizeof value, "%" PRId64,
 			               inside ? w->token_in : w->token_out);
-		else if (strncmp(pattern, "/assets/", 8) == 0 && strncmp(p, "{name}", n) == 0)
+		else if ((strncmp(pattern, "/assess/rounds/", 15) == 0 ||
+		          strncmp(pattern, "/api/v1/assess/rounds/", 22) == 0) &&
+		         strncmp(p, "{id:int}", n) == 0) {
+			size_t pl = strlen(pattern);
+			int64_t id =
+			    !inside                                                ? w->round_d
+			    : pl > 6 && strcmp(pattern + pl - 6, "/close") == 0    ? w->round_b
+			    : pl > 9 && strcmp(pattern + pl - 9, "/sign-off") == 0 ? w->round_c
+			                                                           : w->round_a;
+			(void)snprintf(value, sizeof value, "%" PRId64, id);
+		} else if (strncmp(pattern, "/assets/", 8) == 0 && strncmp(p, "{name}", n) == 0)
 			(void)snprintf(value, sizeof value, "%s", w->asset);
 		else if (strncmp(p, "{code:code}", n) == 0)
 			(void)snprintf(value, sizeof value, "%s", inside ? "RT1" : "RT3");
@@ -288,6 +303,18 @@ static void body_for(struct world *w, const char *method, const char *pattern, c
 		(void)snprintf(out, outsz, "email=in%%40rt1.test&label=matrix");
 	else if (strncmp(pattern, "/users/{id:int}/grants", 22) == 0)
 		(void)snprintf(out, outsz, "role=talent_lead&org=RT1");
+	else if (strcmp(pattern, "/assess") == 0) {
+		int y = 2040 + ++w->counter;
+		(void)snprintf(out, outsz, "org=RT1&period=%d%%2F%02d&group=board", y,
+		               (y + 1) % 100);
+	} else if (strcmp(pattern, "/assess/rounds/{id:int}/invite") == 0)
+		(void)snprintf(out, outsz, "add-board=matrix-%d", ++w->counter);
+	else if (strcmp(pattern, "/assess/rounds/{id:int}/answer") == 0)
+		(void)snprintf(out, outsz, "action=save");
+	else if (strcmp(pattern, "/assess/rounds/{id:int}/sign-off") == 0)
+		(void)snprintf(out, outsz, "confirm=yes");
+	else if (strcmp(pattern, "/api/v1/assess/rounds/{id:int}/answers") == 0)
+		(void)snprintf(out, outsz, "{\"answers\": []}");
 }
 
 static struct testweb_reply send(struct world *w, const char *method, const char *path,
@@ -300,18 +327,21 @@ static struct testweb_reply send(struct world *w, const char *method, const char
 		session_id_encode(a->sid, cookie);
 		session_csrf_token(a->sid, token);
 	}
+	/* a JSON body (the API) carries the token in X-CSRF-Token */
+	bool json = body[0] == '{';
 	size_t blen = strlen(body) + (a && strcmp(method, "POST") == 0 ? 80 : 0);
 	char *full = xmalloc(blen + 1);
-	if (a && strcmp(method, "POST") == 0)
+	if (a && strcmp(method, "POST") == 0 && !json)
 		(void)snprintf(full, blen + 1, "%s%scsrf_token=%s", body, *body ? "&" : "", token);
 	else
 		(void)snprintf(full, blen + 1, "%s", body);
 	if (buf_printf(&req, NULL, "%s %s HTTP/1.1\r\nHost: cadre.test\r\n", method, path) ||
 	    (a && buf_printf(&req, NULL, "Cookie: %s=%s\r\n", WEB_AUTH_COOKIE, cookie)) ||
+	    (strcmp(method, "POST") == 0 && json && a &&
+	     buf_printf(&req, NULL, "X-CSRF-Token: %s\r\n", token)) ||
 	    (strcmp(method, "POST") == 0 &&
-	     buf_printf(&req, NULL,
-	                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
-	                "%zu\r\n",
+	     buf_printf(&req, NULL, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+	                json ? "application/json" : "application/x-www-form-urlencoded",
 	                strlen(full))) ||
 	    buf_printf(&req, NULL, "\r\n%s", full))
 		fail_msg("request too long");
@@ -330,6 +360,45 @@ static int64_t issue(struct world *w, int64_t account)
 	                secret, &id, &e) != CADRE_OK)
 		fail_msg("token_issue: %s", e.msg);
 	return id;
+}
+
+/* assess_fixture: the shipped toolkits and the rounds fill_path names */
+static void assess_fixture(struct world *w, const struct actor_acct *q1, size_t nq1)
+{
+	struct testdomain *t = w->t;
+	struct cadre_err e;
+	char *dir = testorg_path("data/toolkits");
+	if (toolkit_load_dir(&t->sys, t->db, t->key, dir, &t->clk.clock, NULL, NULL, &e) !=
+	    CADRE_OK)
+		fail_msg("toolkit_load_dir: %s", e.msg);
+	free(dir);
+	const struct {
+		const char *org;
+		int period;
+		int64_t *id;
+	} rounds[] = {{"RT1", 2025, &w->round_a},
+	              {"RT1", 2024, &w->round_b},
+	              {"RT1", 2023, &w->round_c},
+	              {"RT3", 2025, &w->round_d}};
+	for (size_t i = 0; i < sizeof rounds / sizeof rounds[0]; i++) {
+		struct assess_open_req o = {
+		    .ref = {.org = rounds[i].org, .period = rounds[i].period},
+		    .opened_by = "Matrix CPO"};
+		if (assess_open(&t->sys, t->db, t->key, &o, &t->clk.clock, rounds[i].id, &e) !=
+		    CADRE_OK)
+			fail_msg("assess_open %s: %s", rounds[i].org, e.msg);
+	}
+	const char **ids = xcalloc(nq1, sizeof *ids);
+	for (size_t i = 0; i < nq1; i++)
+		ids[i] = q1[i].email;
+	struct assess_ref a = {.org = "RT1", .period = 2025};
+	if (assess_invite(&t->sys, t->db, t->key, &a, "board", ids, nq1, &t->clk.clock, &e) !=
+	    CADRE_OK)
+		fail_msg("assess_invite: %s", e.msg);
+	free(ids);
+	struct assess_ref c = {.org = "RT1", .period = 2023};
+	if (assess_close(&t->sys, t->db, t->key, &c, "Matrix CPO", &t->clk.clock, &e) != CADRE_OK)
+		fail_msg("assess_close: %s", e.msg);
 }
 
 static const char *org_rule(const struct web_route *r, char *buf, size_t n)
@@ -423,6 +492,7 @@ static void test_matrix(void **state)
 		testauth_user(t, q1[r].email, r < nroles ? role : NULL, "Q1");
 		testauth_user(t, eng[r].email, r < nroles ? role : NULL, "ENG");
 	}
+	assess_fixture(&w, q1, nactors);
 	struct web_auth_options ao = {
 	    .audit_key = t->key,
 	    .limits = {.idle_us = INT64_C(30) * 60 * 1000000,
