@@ -179,6 +179,24 @@ static const char *factor_title(const json_t *results, const char *id)
 	return id;
 }
 
+/* reply_json: v (stolen) as the reply, figures to 15 significant digits
+ * (3.4, not 3.3999999999999999) */
+static int reply_json(struct web_response *resp, json_t *v, struct cadre_err *err)
+{
+	if (!v)
+		return cadre_err_set(err, CADRE_EINTERNAL, "no JSON to send");
+	char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	json_decref(v);
+	if (!text)
+		return cadre_err_set(err, CADRE_EINTERNAL, "JSON output failed");
+	resp->content_type = "application/json";
+	int rc = web_resp_puts(resp, text, err);
+	free(text);
+	if (rc == CADRE_OK)
+		rc = web_resp_puts(resp, "\n", err);
+	return rc;
+}
+
 /* ---- the round a path names ----------------------------------------------- */
 
 /* page_assess_results_org: the organisation of the round /assess/rounds/{id}
@@ -1243,7 +1261,7 @@ int page_assess_export_json(struct web_request *req, struct web_response *resp,
 		json_decref(l.report);
 		return rc;
 	}
-	return page_json(resp, l.report, err);
+	return reply_json(resp, l.report, err);
 }
 
 /* ---- the peer benchmark ---------------------------------------------------- */
@@ -1654,7 +1672,7 @@ int api_assess_results(struct web_request *req, struct web_response *resp, struc
 		json_decref(l.report);
 		return rc;
 	}
-	return page_json(resp, l.report, err);
+	return reply_json(resp, l.report, err);
 }
 
 /* API: GET /api/v1/assess/benchmark/{code:code}
@@ -1675,7 +1693,7 @@ int api_assess_benchmark(struct web_request *req, struct web_response *resp, str
 	int rc = benchmark_load(req, resp, &b, err);
 	if (rc != CADRE_OK)
 		return rc;
-	return page_json(resp, b, err);
+	return reply_json(resp, b, err);
 }
 
 /* API: GET /api/v1/assess/good-practice
@@ -1707,7 +1725,7 @@ int api_assess_practice(struct web_request *req, struct web_response *resp, stru
 	                               statement && *statement ? statement : NULL, &p, err)) !=
 	    CADRE_OK)
 		return rc;
-	return page_json(resp, p, err);
+	return reply_json(resp, p, err);
 }
 
 /* API: GET /api/v1/assess/rounds/{id:int}/actions
@@ -1728,7 +1746,7 @@ int api_assess_actions(struct web_request *req, struct web_response *resp, struc
 	json_t *o = json_pack("{s:I, s:O}", "round", (json_int_t)l.round.id, "actions",
 	                      json_object_get(l.report, "actions"));
 	json_decref(l.report);
-	return page_json(resp, o, err);
+	return reply_json(resp, o, err);
 }
 
 /* body_value: a field of the request body: a JSON object's string member
@@ -1814,7 +1832,7 @@ int api_assess_action_add(struct web_request *req, struct web_response *resp, st
 	if (rc != CADRE_OK)
 		goto done;
 	resp->status = 201;
-	rc = page_json(resp, json_pack("{s:I}", "id", (json_int_t)id), err);
+	rc = reply_json(resp, json_pack("{s:I}", "id", (json_int_t)id), err);
 done:
 	json_decref(body);
 	json_decref(l.report);
@@ -1863,7 +1881,7 @@ int api_assess_action_update(struct web_request *req, struct web_response *resp,
 		goto done;
 	}
 	if (rc == CADRE_OK)
-		rc = page_json(resp, json_pack("{s:I}", "id", (json_int_t)id), err);
+		rc = reply_json(resp, json_pack("{s:I}", "id", (json_int_t)id), err);
 done:
 	json_decref(body);
 	json_decref(l.report);
