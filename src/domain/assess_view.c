@@ -1,49 +1,7 @@
-/* assess_view: rounds by id, for the results pages. */
+/* assess_view: the benchmark's default period. */
 #include "domain/assess_view.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include "store/store.h"
-
-static const struct store_sql q_round = {
-    .name = "assess_view_round",
-    .sql = "SELECT r.org_id, o.code, r.period, r.toolkit_id, r.status FROM assess_round r "
-           "JOIN org o ON o.id = r.org_id WHERE r.id = $1",
-};
-
-int assess_view_round(struct store *db, int64_t id, struct assess_view_round *out,
-                      struct cadre_err *err)
-{
-	memset(out, 0, sizeof *out);
-	struct store_stmt *st;
-	int rc = store_prepare(db, &q_round, &st, err);
-	if (rc != CADRE_OK)
-		return rc;
-	store_bind_i64(st, 1, id);
-	rc = store_step(st, err);
-	if (rc == CADRE_DONE)
-		return cadre_err_set(err, CADRE_ENOTFOUND, "no round %lld", (long long)id);
-	if (rc != CADRE_OK)
-		return rc;
-	out->id = id;
-	out->org_id = store_col_i64(st, 0);
-	(void)snprintf(out->org, sizeof out->org, "%s", store_col_text(st, 1));
-	out->period = (int)store_col_i64(st, 2);
-	(void)snprintf(out->toolkit, sizeof out->toolkit, "%s", store_col_text(st, 3));
-	(void)snprintf(out->status, sizeof out->status, "%s", store_col_text(st, 4));
-	store_reset(st);
-	return CADRE_OK;
-}
-
-int assess_view_round_org(struct store *db, int64_t id, int64_t *org_id, struct cadre_err *err)
-{
-	struct assess_view_round r;
-	int rc = assess_view_round(db, id, &r, err);
-	if (rc == CADRE_OK)
-		*org_id = r.org_id;
-	return rc;
-}
 
 static const struct store_sql q_latest = {
     .name = "assess_view_latest_period",

@@ -25,6 +25,7 @@
 #include "domain/assess.h"
 #include "domain/assess_view.h"
 #include "domain/policy.h"
+#include "domain/toolkit.h"
 #include "web/auth.h"
 #include "web/pages.h"
 #include "web/router.h"
@@ -207,11 +208,11 @@ int page_assess_results_org(struct web_request *req, int64_t *org_id, struct cad
 	int rc = web_req_conn(req, &db, err);
 	if (rc != CADRE_OK)
 		return rc;
-	return assess_view_round_org(db, web_req_param_int(req, "id"), org_id, err);
+	return assess_round_org(db, web_req_param_int(req, "id"), org_id, err);
 }
 
 struct loaded {
-	struct assess_view_round round;
+	struct assess_round_info round;
 	struct assess_ref ref;
 	json_t *report; /* assess_report_json's; owned */
 };
@@ -223,7 +224,7 @@ static int load(struct web_request *req, struct loaded *l, struct cadre_err *err
 	struct store *db;
 	int rc = web_req_db(req, &db, err);
 	if (rc == CADRE_OK)
-		rc = assess_view_round(db, web_req_param_int(req, "id"), &l->round, err);
+		rc = assess_round_get(req->actor, db, web_req_param_int(req, "id"), &l->round, err);
 	if (rc != CADRE_OK)
 		return rc;
 	l->ref.org = l->round.org;
