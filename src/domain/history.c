@@ -276,12 +276,12 @@ static void parse_cell(struct himport *S, struct hrow *r, int c)
 			        name, v, POUNDS_MAX);
 		return;
 	case T_STYPE:
-		if (strcmp(v, "bank") && strcmp(v, "agency") && strcmp(v, "overtime") &&
-		    strcmp(v, "locum"))
+		if (strcmp(v, "bank") != 0 && strcmp(v, "agency") != 0 &&
+		    strcmp(v, "overtime") != 0 && strcmp(v, "locum") != 0)
 			problem(S, r, c, "%s '%s' is not bank, agency, overtime or locum", name, v);
 		return;
 	case T_FRAMEWORK:
-		if (*v && strcmp(v, "on") && strcmp(v, "off"))
+		if (*v && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
 			problem(S, r, c, "%s '%s' is not on, off or empty", name, v);
 		return;
 	}
@@ -325,7 +325,7 @@ static void check_row(struct himport *S, struct hrow *r)
 			problem(S, r, 9, "fte_days_available must be above 0");
 		else
 			check_rate(S, r, 8, 9, 10);
-		if (strcmp(r->f[7], "Integrated Care Board") == 0 && strcmp(r->f[5], r->f[3]))
+		if (strcmp(r->f[7], "Integrated Care Board") == 0 && strcmp(r->f[5], r->f[3]) != 0)
 			problem(
 			    S, r, 5,
 			    "an Integrated Care Board's own row must carry its ICS code: org_code "
@@ -497,9 +497,14 @@ static int parse_file(struct himport *S, struct cadre_err *err)
 	return rc;
 }
 
+/* href: a row by reference, for sorting without copying rows. */
+struct href {
+	struct hrow *r;
+};
+
 static int ref_cmp(const void *a, const void *b)
 {
-	const struct hrow *x = *(struct hrow *const *)a, *y = *(struct hrow *const *)b;
+	const struct hrow *x = ((const struct href *)a)->r, *y = ((const struct href *)b)->r;
 	int c = strcmp(x->key, y->key);
 	if (c)
 		return c;
@@ -509,7 +514,7 @@ static int ref_cmp(const void *a, const void *b)
 /* check_keys: the key unique in the file; the months and organisations. */
 static void check_keys(struct himport *S)
 {
-	struct hrow **v = xcalloc(S->nrows + 1, sizeof *v);
+	struct href *v = xcalloc(S->nrows + 1, sizeof *v);
 	for (size_t i = 0; i < S->nrows; i++) {
 		struct hrow *r = &S->rows[i];
 		char key[512];
@@ -525,7 +530,7 @@ static void check_keys(struct himport *S)
 		char *k2 = arena_alloc(&S->a, kl);
 		(void)snprintf(k2, kl, "%s%s", mm, r->key);
 		r->key = k2;
-		v[i] = r;
+		v[i].r = r;
 		if (r->month) {
 			if (!S->res->first_month || r->month < S->res->first_month)
 				S->res->first_month = r->month;
@@ -535,13 +540,13 @@ static void check_keys(struct himport *S)
 	}
 	qsort(v, S->nrows, sizeof *v, ref_cmp);
 	for (size_t i = 1; i < S->nrows; i++) {
-		if (strcmp(v[i]->key, v[i - 1]->key) != 0)
+		if (strcmp(v[i].r->key, v[i - 1].r->key) != 0)
 			continue;
 		size_t k = i - 1;
-		while (k > 0 && strcmp(v[k - 1]->key, v[i]->key) == 0)
+		while (k > 0 && strcmp(v[k - 1].r->key, v[i].r->key) == 0)
 			k--;
-		problem(S, v[i], S->k->c_org, "duplicate row: the same key as line %ld",
-		        v[k]->line);
+		problem(S, v[i].r, S->k->c_org, "duplicate row: the same key as line %ld",
+		        v[k].r->line);
 	}
 	free(v);
 }
@@ -725,7 +730,7 @@ static int resolve(struct himport *S, struct store *db, struct cadre_err *err)
 				r->node_id = w->id;
 		} else {
 			const char *g = r->f[2];
-			if (!bsearch(&g, groups, ngroups, sizeof *groups, str_cmp))
+			if (!ngroups || !bsearch(&g, groups, ngroups, sizeof *groups, str_cmp))
 				problem(S, r, 2,
 				        "staff_group '%s' is not an NHS Digital staff-group code "
 				        "(docs/formats.md: DOC_CONS, NURSE_HV, ...)",
