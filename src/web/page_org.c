@@ -168,6 +168,226 @@ static json_t *sickness_ctx(const json_t *k)
 	                 "months_without_data", (json_int_t)json_array_size(missing));
 }
 
+/* ---- tables for the staff sections -------------------------------------- */
+
+static json_t *cell(const char *text, bool numeric, bool header)
+{
+	return json_pack("{s:s, s:b, s:b, s:b}", "text", text, "numeric", numeric, "header",
+	                 header, "href", 0);
+}
+
+static json_t *num_cell(double x, int places)
+{
+	char t[64];
+	thousands(x, places, t, sizeof t);
+	return cell(t, true, false);
+}
+
+static json_t *pct_cell(const json_t *v)
+{
+	char t[32];
+	if (!json_is_number(v))
+		return cell("no establishment", true, false);
+	(void)snprintf(t, sizeof t, "%.1f%%", json_number_value(v));
+	return cell(t, true, false);
+}
+
+static json_t *money_text(json_int_t pence)
+{
+	char t[64], out[72];
+	thousands((double)pence / 100.0, 0, t, sizeof t);
+	if (t[0] == '-')
+		(void)snprintf(out, sizeof out, "-£%s", t + 1);
+	else
+		(void)snprintf(out, sizeof out, "£%s", t);
+	return json_string(out);
+}
+
+/* table: {caption, head [{text, numeric}], rows []} with the heads given
+ * as "Name" or "#Name" (numeric). */
+static json_t *table_new(const char *caption, const char *const *heads, size_t n)
+{
+	json_t *head = json_array();
+	for (size_t i = 0; i < n; i++) {
+		bool numeric = heads[i][0] == '#';
+		(void)json_array_append_new(head, json_pack("{s:s, s:b}", "text",
+		                                            heads[i] + (numeric ? 1 : 0),
+		                                            "numeric", numeric));
+	}
+	return json_pack("{s:s, s:o, s:[]}", "caption", caption, "head", head, "rows");
+}
+
+static void table_add(json_t *table, json_t *cells)
+{
+	(void)json_array_append_new(json_object_get(table, "rows"), json_pack("{s:o}", "cells", cells));
+}
+
+static json_t *row_kv(const char *key, json_t *value)
+{
+	return json_pack("{s:s, s:o, s:b}", "key", key, "value", value, "action", 0);
+}
+
+static json_t *fmt_num(double x, int places)
+{
+	char t[64];
+	thousands(x, places, t, sizeof t);
+	return json_string(t);
+}
+
+static const char *type_label(const char *type, const char *framework)
+{
+	if (strcmp(type, "agency") == 0)
+		return strcmp(framework, "off") == 0 ? "Agency, off framework"
+		                                     : "Agency, on framework";
+	if (strcmp(type, "bank") == 0)
+		return "Bank";
+	if (strcmp(type, "overtime") == 0)
+		return "Overtime";
+	if (strcmp(type, "locum") == 0)
+		return "Locum (direct)";
+	return type;
+}
+
+/* staff_ctx: the staff sections' context from orgview_staff_json's reply
+ * (borrowed): {loaded, message, month, summary, groups, vacancies,
+ * temporary}. */
+static json_t *staff_ctx(const json_t *s, const char *org_name)
+{
+	if (!json_is_true(json_object_get(s, "loaded")))
+		return json_pack("{s:b, s:s}", "loaded", 0, "message", jstr(s, "message"));
+	char month[32], caption[300];
+	month_label(jstr(s, "month"), month, sizeof month);
+	json_t *summary = json_pack("{s:[]}", "rows");
+	json_t *rows = json_object_get(summary, "rows");
+	(void)json_array_append_new(
+	    rows, row_kv("Headcount (people)",
+	                 fmt_num((double)json_integer_value(json_object_get(s, "headcount")), 0)));
+	(void)json_array_append_new(
+	    rows, row_kv("Full-time equivalent",
+	                 fmt_num(json_number_value(json_object_get(s, "fte")), 2)));
+	(void)json_array_append_new(
+	    rows,
+	    row_kv("Assignments in post",
+	           fmt_num((double)json_integer_value(json_object_get(s, "assignments")), 0)));
+
+	static const char *const gh[] = {"Staff group", "#Headcount", "#FTE", "#Share of FTE"};
+	(void)snprintf(caption, sizeof caption, "Staff in post by staff group, %s, %s", org_name,
+	               month);
+	json_t *groups = table_new(caption, gh, 4);
+	const json_t *sg = json_object_get(s, "staff_groups");
+	for (size_t i = 0; i < json_array_size(sg); i++) {
+		const json_t *g = json_array_get(sg, i);
+		char pct[32];
+		(void)snprintf(pct, sizeof pct, "%.1f%%",
+		               json_number_value(json_object_get(g, "fte_percent")));
+		table_add(groups,
+		          json_pack("[o, o, o, o]", cell(jstr(g, "name"), false, true),
+		                    num_cell((double)json_integer_value(json_object_get(g, "headcount")), 0),
+		                    num_cell(json_number_value(json_object_get(g, "fte")), 2),
+		                    cell(pct, true, false)));
+	}
+	if (json_array_size(sg) == 0) {
+		json_decref(groups);
+		groups = json_false();
+	}
+
+	json_t *vac = json_false();
+	const json_t *v = json_object_get(s, "vacancies");
+	if (json_is_object(v)) {
+		char rate[32];
+		(void)snprintf(rate, sizeof rate, "%.2f%%",
+		               json_number_value(json_object_get(v, "vacancy_rate_percent")));
+		json_t *vs = json_pack("{s:[o, o, o, o, o]}", "rows",
+		                       row_kv("Funded establishment (WTE)",
+		                              fmt_num(json_number_value(json_object_get(v, "establishment_wte")), 2)),
+		                       row_kv("Contracted (FTE)",
+		                              fmt_num(json_number_value(json_object_get(v, "contracted_fte")), 2)),
+		                       row_kv("Vacancy (WTE)",
+		                              fmt_num(json_number_value(json_object_get(v, "vacancy_wte")), 2)),
+		                       row_kv("Vacancy rate", json_string(rate)),
+		                       row_kv("Funded pay budget", money_text(json_integer_value(json_object_get(v, "budget_pence")))));
+		static const char *const vh[] = {"Staff group", "#Establishment (WTE)",
+		                                 "#Contracted (FTE)", "#Vacancy (WTE)",
+		                                 "#Vacancy rate"};
+		(void)snprintf(caption, sizeof caption,
+		               "Vacancies against funded establishment by staff group, %s, %s",
+		               org_name, month);
+		json_t *vt = table_new(caption, vh, 5);
+		const json_t *vg = json_object_get(v, "staff_groups");
+		for (size_t i = 0; i < json_array_size(vg); i++) {
+			const json_t *g = json_array_get(vg, i);
+			table_add(vt, json_pack(
+			                  "[o, o, o, o, o]", cell(jstr(g, "name"), false, true),
+			                  num_cell(json_number_value(json_object_get(g, "establishment_wte")), 2),
+			                  num_cell(json_number_value(json_object_get(g, "contracted_fte")), 2),
+			                  num_cell(json_number_value(json_object_get(g, "vacancy_wte")), 2),
+			                  pct_cell(json_object_get(g, "vacancy_rate_percent"))));
+		}
+		vac = json_pack("{s:o, s:o}", "summary", vs, "table", vt);
+	}
+
+	json_t *temp = json_false();
+	const json_t *t = json_object_get(s, "temporary_staffing");
+	if (json_is_object(t)) {
+		char share[96], bank[32], agency[32];
+		const json_t *sp = json_object_get(t, "spend_percent_of_budget");
+		if (json_is_number(sp))
+			(void)snprintf(share, sizeof share, "%.1f%% of the funded pay budget",
+			               json_number_value(sp));
+		else
+			(void)snprintf(share, sizeof share, "no funded pay budget held");
+		(void)snprintf(bank, sizeof bank, "%.1f%%",
+		               json_number_value(json_object_get(t, "bank_hours_percent")));
+		(void)snprintf(agency, sizeof agency, "%.1f%%",
+		               json_number_value(json_object_get(t, "agency_hours_percent")));
+		json_t *ts = json_pack(
+		    "{s:[o, o, o, o, o, o]}", "rows",
+		    row_kv("Hours", fmt_num(json_number_value(json_object_get(t, "hours")), 2)),
+		    row_kv("Shifts", fmt_num((double)json_integer_value(json_object_get(t, "shifts")), 0)),
+		    row_kv("Spend", money_text(json_integer_value(json_object_get(t, "spend_pence")))),
+		    row_kv("Spend as a share of budget", json_string(share)),
+		    row_kv("Bank share of hours", json_string(bank)),
+		    row_kv("Agency share of hours", json_string(agency)));
+		static const char *const th[] = {"Staffing type", "#Hours", "#Share of hours",
+		                                 "#Shifts", "#Spend"};
+		(void)snprintf(caption, sizeof caption, "Bank and agency use by type, %s, %s",
+		               org_name, month);
+		json_t *tt = table_new(caption, th, 5);
+		const json_t *bt = json_object_get(t, "by_type");
+		for (size_t i = 0; i < json_array_size(bt); i++) {
+			const json_t *x = json_array_get(bt, i);
+			char pct[32];
+			(void)snprintf(pct, sizeof pct, "%.1f%%",
+			               json_number_value(json_object_get(x, "hours_percent")));
+			json_t *spend = money_text(json_integer_value(json_object_get(x, "spend_pence")));
+			table_add(tt, json_pack("[o, o, o, o, o]",
+			                        cell(type_label(jstr(x, "staffing_type"), jstr(x, "framework")), false, true),
+			                        num_cell(json_number_value(json_object_get(x, "hours")), 2),
+			                        cell(pct, true, false),
+			                        num_cell((double)json_integer_value(json_object_get(x, "shifts")), 0),
+			                        cell(json_string_value(spend), true, false)));
+			json_decref(spend);
+		}
+		temp = json_pack("{s:o, s:o}", "summary", ts, "table", tt);
+	}
+	return json_pack("{s:b, s:s, s:o, s:o, s:o, s:o, s:b}", "loaded", 1, "month", month,
+	                 "summary", summary, "groups", groups, "vacancies", vac, "temporary", temp,
+	                 "current", json_is_true(json_object_get(s, "current")));
+}
+
+/* trend_ctx: a trend chart's context from orgview_trend_json's reply
+ * (borrowed), or false without points. */
+static json_t *trend_ctx(const json_t *k)
+{
+	const json_t *chart = json_object_get(k, "chart");
+	const json_t *spc = json_object_get(k, "spc");
+	if (!json_is_object(chart) || !json_is_object(spc))
+		return json_false();
+	return json_pack("{s:O, s:s, s:s, s:s, s:s}", "chart", chart, "title", jstr(k, "title"),
+	                 "explanation", jstr(spc, "explanation"), "variation_text",
+	                 jstr(spc, "variation_text"), "centre_line", jstr(spc, "centre_line"));
+}
+
 /* org_page: the page for code at month (0: latest). */
 static int org_page(struct web_request *req, struct web_response *resp, const char *code,
                     struct cadre_err *err)
@@ -179,7 +399,7 @@ static int org_page(struct web_request *req, struct web_response *resp, const ch
 	struct store *db;
 	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
 		return rc;
-	json_t *view = NULL, *kpi = NULL, *staff = NULL, *ctx = NULL;
+	json_t *view = NULL, *kpi = NULL, *staff = NULL, *ctx = NULL, *trends = NULL;
 	if ((rc = orgview_org_json(req->actor, db, code, month, &view, err)) != CADRE_OK)
 		goto done;
 	int first = 0, last = 0;
@@ -194,6 +414,27 @@ static int org_page(struct web_request *req, struct web_response *resp, const ch
 	}
 	if ((rc = orgview_staff_json(req->actor, db, code, month, &staff, err)) != CADRE_OK)
 		goto done;
+	/* the workforce trends, over the staff months up to the month shown */
+	trends = json_array();
+	if (json_is_true(json_object_get(staff, "loaded"))) {
+		static const char *const measures[] = {"vacancy-rate", "temporary-spend"};
+		int smonth = 0;
+		struct cadre_err e;
+		(void)date_month_parse(jstr(staff, "month"), strlen(jstr(staff, "month")), &smonth,
+		                       &e);
+		for (size_t i = 0; i < sizeof measures / sizeof measures[0]; i++) {
+			json_t *tr = NULL;
+			if ((rc = orgview_trend_json(req->actor, db, code, measures[i], 0, smonth, &tr,
+			                             err)) != CADRE_OK)
+				goto done;
+			json_t *tc = trend_ctx(tr);
+			json_decref(tr);
+			if (json_is_object(tc))
+				(void)json_array_append_new(trends, tc);
+			else
+				json_decref(tc);
+		}
+	}
 
 	const json_t *org = json_object_get(view, "org");
 	char as_of_query[32] = "";
@@ -254,11 +495,14 @@ static int org_page(struct web_request *req, struct web_response *resp, const ch
 		                            json_pack("{s:s, s:s, s:b}", "key", "Closed", "value",
 		                                      jstr(org, "close_date"), "action", 0));
 
-	ctx = json_pack("{s:s, s:O, s:s, s:o, s:o, s:o, s:o, s:o, s:O, s:I}", "page_title",
-	                jstr(org, "name"), "org", org, "as_of", as_of, "breadcrumbs", crumbs,
-	                "back_link", back, "summary", summary, "children_table", table, "sickness",
-	                kpi ? sickness_ctx(kpi) : json_false(), "staff", staff, "children_count",
-	                (json_int_t)json_array_size(children));
+	char quality_href[96];
+	(void)snprintf(quality_href, sizeof quality_href, "/orgs/%s/quality", jstr(org, "code"));
+	ctx = json_pack("{s:s, s:O, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:O, s:I, s:s}",
+	                "page_title", jstr(org, "name"), "org", org, "as_of", as_of, "breadcrumbs",
+	                crumbs, "back_link", back, "summary", summary, "children_table", table,
+	                "sickness", kpi ? sickness_ctx(kpi) : json_false(), "staff",
+	                staff_ctx(staff, jstr(org, "name")), "trends", trends, "children_count",
+	                (json_int_t)json_array_size(children), "quality_href", quality_href);
 	if (!ctx) {
 		rc = cadre_err_set(err, CADRE_EINTERNAL, "org page: no context");
 		goto done;
@@ -269,22 +513,24 @@ done:
 	json_decref(view);
 	json_decref(kpi);
 	json_decref(staff);
+	json_decref(trends);
 	return rc;
 }
 
-/* page_orgs_root: the organisation of /orgs, England (an `ORG: lookup`
- * function): not found when England is not loaded or outside the actor's
- * scope. */
+/* page_orgs_root: the organisation of /orgs (an `ORG: lookup` function):
+ * England, or for an actor who cannot see England the top node of its own
+ * grants (the handler then redirects there); not found when there is
+ * none. */
 int page_orgs_root(struct web_request *req, int64_t *org_id, struct cadre_err *err)
 {
 	struct store *db;
 	int rc = web_req_db(req, &db, err);
 	if (rc != CADRE_OK)
 		return rc;
-	struct org_node eng;
-	if ((rc = org_get(req->actor, db, ORG_ROOT_CODE, &eng, err)) != CADRE_OK)
+	struct org_node home;
+	if ((rc = orgview_home(req->actor, db, &home, err)) != CADRE_OK)
 		return rc;
-	*org_id = eng.id;
+	*org_id = home.id;
 	return CADRE_OK;
 }
 
@@ -294,11 +540,24 @@ int page_orgs_root(struct web_request *req, int64_t *org_id, struct cadre_err *e
  * The organisation browser's top: England, its regions and their figures.
  * The same page as /orgs/ENG: the node, its children (the seven NHS England
  * regions and QZZ) as links, and the sickness absence trend of the whole
- * NHS in England as an SPC chart with its data table.  ?as-of=YYYY-MM shows
- * the hierarchy as it stood that month.
+ * NHS in England as an SPC chart with its data table.  An account whose
+ * grants do not cover England is sent (303) to the organisation of its own
+ * grant.  ?as-of=YYYY-MM shows the hierarchy as it stood that month.
  */
 int page_orgs(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
+	struct store *db;
+	int rc = web_req_db(req, &db, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct org_node home;
+	if ((rc = orgview_home(req->actor, db, &home, err)) != CADRE_OK)
+		return rc;
+	if (strcmp(home.code, ORG_ROOT_CODE) != 0) {
+		char to[64];
+		(void)snprintf(to, sizeof to, "/orgs/%s", home.code);
+		return web_resp_redirect(resp, 303, to, err);
+	}
 	return org_page(req, resp, ORG_ROOT_CODE, err);
 }
 
