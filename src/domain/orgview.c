@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "domain/org.h"
 #include "domain/orgstats.h"
+#include "domain/people.h"
 #include "domain/policy.h"
 #include "domain/quality.h"
 #include "domain/sickness.h"
@@ -1004,4 +1005,155 @@ int orgview_home(const struct actor *actor, struct store *db, struct org_node *o
 			return rc;
 	}
 	return cadre_err_set(err, CADRE_ENOTFOUND, "no organisation");
+}
+
+/* ---- data quality --------------------------------------------------------------- */
+
+/* allowed_to: actor holds permission over org_id (false, not an error, when
+ * not). */
+static int allowed_to(const struct actor *actor, struct store *db, const char *permission,
+                      int64_t org_id, bool *yes, struct cadre_err *err)
+{
+	*yes = false;
+	int rc = policy_check(actor, db, permission, org_id, err);
+	if (rc == CADRE_OK)
+		*yes = true;
+	return rc == CADRE_OK || rc == CADRE_EPERM || rc == CADRE_ENOTFOUND ? CADRE_OK : rc;
+}
+
+/* what each check counts, for "n of N" */
+static const char *check_of(enum quality_check c)
+{
+	switch (c) {
+	case QUALITY_NO_IDENTIFIER:
+	case QUALITY_ETHNICITY_NOT_STATED:
+	case QUALITY_ETHNICITY_NOT_KNOWN:
+	case QUALITY_DISABILITY_NOT_DECLARED: return "staff records in post";
+	case QUALITY_CC_NO_STAFF:
+	case QUALITY_CC_NO_BUDGET: return "cost centres";
+	case QUALITY_MANAGERS_NOT_IN_POST: return "managers";
+	default: return "assignments in post";
+	}
+}
+
+static int64_t check_base(const struct quality_report *r, enum quality_check c)
+{
+	switch (c) {
+	case QUALITY_NO_IDENTIFIER:
+	case QUALITY_ETHNICITY_NOT_STATED:
+	case QUALITY_ETHNICITY_NOT_KNOWN:
+	case QUALITY_DISABILITY_NOT_DECLARED: return r->staff_in_post;
+	case QUALITY_CC_NO_STAFF:
+	case QUALITY_CC_NO_BUDGET: return 0; /* a count, not a share */
+	case QUALITY_MANAGERS_NOT_IN_POST: return r->managers;
+	default: return r->assignments_in_post;
+	}
+}
+
+int orgview_quality_json(const struct actor *actor, struct store *db, const char *code,
+                         const char *as_of, json_t **out, struct cadre_err *err)
+{
+	*out = NULL;
+	struct org_node node;
+	int rc = node_for(actor, db, code, &node, err);
+	if (rc != CADRE_OK)
+		return rc;
+	bool rows_ok = false, protected_ok = false;
+	if ((rc = allowed_to(actor, db, "people.read", node.id, &rows_ok, err)) != CADRE_OK ||
+	    (rc = allowed_to(actor, db, "people.protected.read", node.id, &protected_ok, err)) !=
+	        CADRE_OK)
+		return rc;
+	char latest[11];
+	if ((rc = people_latest_extract(actor, db, latest, err)) != CADRE_OK)
+		return rc;
+	json_t *o = json_object();
+	(void)json_object_set_new(o, "org", str(node.code));
+	(void)json_object_set_new(o, "name", str(node.name));
+	(void)json_object_set_new(o, "kind", str(node.kind));
+	if (!latest[0] && !as_of) {
+		(void)json_object_set_new(o, "loaded", json_false());
+		(void)json_object_set_new(o, "message",
+		                          json_string("No staff extract has been imported."));
+		*out = o;
+		return CADRE_OK;
+	}
+	struct quality_report *r = xcalloc(1, sizeof *r);
+	if ((rc = quality_report(actor, db, code, as_of, r, err)) != CADRE_OK) {
+		free(r);
+		json_decref(o);
+		return rc;
+	}
+	(void)json_object_set_new(o, "loaded", json_true());
+	(void)json_object_set_new(o, "as_of", json_string(r->as_of));
+	(void)json_object_set_new(o, "assignments", json_integer((json_int_t)r->assignments));
+	(void)json_object_set_new(o, "assignments_in_post",
+	                          json_integer((json_int_t)r->assignments_in_post));
+	(void)json_object_set_new(o, "staff_in_post", json_integer((json_int_t)r->staff_in_post));
+	(void)json_object_set_new(o, "managers", json_integer((json_int_t)r->managers));
+	(void)json_object_set_new(o, "rows_allowed", json_boolean(rows_ok));
+	(void)json_object_set_new(o, "protected_rows_allowed", json_boolean(rows_ok && protected_ok));
+	json_t *checks = json_array();
+	for (int i = 0; i < QUALITY_CHECK_COUNT; i++) {
+		enum quality_check c = (enum quality_check)i;
+		int64_t n = quality_check_count(r, c);
+		int64_t base = check_base(r, c);
+		json_t *j = json_object();
+		(void)json_object_set_new(j, "check", json_string(quality_check_name(c)));
+		(void)json_object_set_new(j, "title", json_string(quality_check_title(c)));
+		(void)json_object_set_new(j, "count", json_integer((json_int_t)n));
+		(void)json_object_set_new(j, "of", json_string(check_of(c)));
+		(void)json_object_set_new(j, "base",
+		                          base ? json_integer((json_int_t)base) : json_null());
+		(void)json_object_set_new(j, "percent",
+		                          base ? json_real(quality_percent(n, base)) : json_null());
+		(void)json_object_set_new(j, "protected", json_boolean(quality_check_protected(c)));
+		(void)json_array_append_new(checks, j);
+	}
+	(void)json_object_set_new(o, "checks", checks);
+	(void)json_object_set_new(o, "not_held",
+	                          json_pack("[s, s]", "religion", "sexual_orientation"));
+	free(r);
+	*out = o;
+	return CADRE_OK;
+}
+
+int orgview_quality_rows_json(const struct actor *actor, struct store *db, const char *code,
+                              const char *as_of, const char *check, const char *after,
+                              size_t limit, json_t **out, struct cadre_err *err)
+{
+	*out = NULL;
+	enum quality_check c;
+	if (!quality_check_parse(check, &c))
+		return cadre_err_set(err, CADRE_ENOTFOUND, "no such check");
+	struct org_node node;
+	int rc = node_for(actor, db, code, &node, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct quality_rows q;
+	if ((rc = quality_rows(actor, db, code, as_of, c, after, limit, &q, err)) != CADRE_OK)
+		return rc;
+	json_t *items = json_array();
+	for (size_t i = 0; i < q.n; i++) {
+		const struct quality_row *x = &q.v[i];
+		json_t *j = json_object();
+		(void)json_object_set_new(j, "org", str(x->org));
+		(void)json_object_set_new(j, "staff_ref", str(x->staff_ref));
+		(void)json_object_set_new(j, "assignment", str(x->assignment));
+		(void)json_object_set_new(j, "cost_centre", str(x->cost_centre));
+		(void)json_object_set_new(j, "detail", str(x->detail));
+		(void)json_array_append_new(items, j);
+	}
+	json_t *o = json_object();
+	(void)json_object_set_new(o, "org", str(q.org.code));
+	(void)json_object_set_new(o, "name", str(q.org.name));
+	(void)json_object_set_new(o, "check", json_string(quality_check_name(c)));
+	(void)json_object_set_new(o, "title", json_string(quality_check_title(c)));
+	(void)json_object_set_new(o, "as_of", json_string(q.as_of));
+	(void)json_object_set_new(o, "limit", json_integer((json_int_t)limit));
+	(void)json_object_set_new(o, "items", items);
+	(void)json_object_set_new(o, "total", json_integer((json_int_t)q.total));
+	(void)json_object_set_new(o, "next_cursor", q.next[0] ? json_string(q.next) : json_null());
+	quality_rows_free(&q);
+	*out = o;
+	return CADRE_OK;
 }

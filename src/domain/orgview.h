@@ -162,4 +162,26 @@ int orgview_trend_json(const struct actor *actor, struct store *db, const char *
 int orgview_home(const struct actor *actor, struct store *db, struct org_node *out,
                  struct cadre_err *err);
 
+/* orgview_quality_json: the data-quality report (quality.h) of the node on
+ * as_of ("YYYY-MM-DD"; NULL: the latest extract) as {org, name, kind,
+ * loaded} and, when an extract is held, as_of, assignments,
+ * assignments_in_post, staff_in_post, managers, rows_allowed (the actor
+ * may open the rows: people.read), protected_rows_allowed (and
+ * people.protected.read), checks [{check, title, count, of, base,
+ * percent (null for a plain count), protected}] in the report's order, and
+ * not_held (the protected characteristics the extract does not carry);
+ * else message.  CADRE_ENOTFOUND as orgview_org_json. */
+int orgview_quality_json(const struct actor *actor, struct store *db, const char *code,
+                         const char *as_of, json_t **out, struct cadre_err *err);
+
+/* orgview_quality_rows_json: one page of the rows behind a check
+ * (quality_rows) as {org, name, check, title, as_of, limit, items [{org,
+ * staff_ref, assignment, cost_centre, detail}], total, next_cursor (null on
+ * the last page)}.  CADRE_ENOTFOUND for an unknown check or node;
+ * CADRE_EPERM without people.read (and people.protected.read for the
+ * protected checks); CADRE_EINVAL for a bad limit. */
+int orgview_quality_rows_json(const struct actor *actor, struct store *db, const char *code,
+                              const char *as_of, const char *check, const char *after,
+                              size_t limit, json_t **out, struct cadre_err *err);
+
 #endif

@@ -18,6 +18,7 @@
 #include "base/num.h"
 #include "domain/org.h"
 #include "domain/orgview.h"
+#include "domain/quality.h"
 #include "web/router.h"
 #include "web_routes.h"
 
@@ -688,5 +689,396 @@ int api_org_sickness(struct web_request *req, struct web_response *resp, struct 
 		return rc;
 	/* the page's chart description is for templates, not for API clients */
 	(void)json_object_del(o, "chart");
+	return reply_json(resp, o, err);
+}
+
+/* API: GET /api/v1/orgs/{code:code}/summary
+ * PERMISSION: workforce.aggregate.read
+ * ORG: path code
+ * An organisation's workforce figures for one month, from the kept sums.
+ * The figures of its page: {org, name, kind, allowed, loaded, month (the
+ * month shown: the latest staff month unless month=YYYY-MM is given),
+ * first_month, last_month, current, headcount (distinct people), fte,
+ * assignments, staff_groups [{staff_group, name, headcount, fte,
+ * fte_percent}], vacancies {establishment_wte, budget_pence,
+ * contracted_fte, vacancy_wte, vacancy_rate_percent, staff_groups [...]}
+ * or null, temporary_staffing {hours, shifts, spend_pence, bank_hours,
+ * agency_hours, bank_hours_percent, agency_hours_percent,
+ * spend_percent_of_budget, by_type [...], ...} or null}; loaded false with
+ * message when no staff figures are held for the month.  Any level from
+ * England to a ward.  Unknown parameters are a 400.
+ */
+int api_org_summary(struct web_request *req, struct web_response *resp, struct cadre_err *err)
+{
+	static const char *const allowed[] = {"month", NULL};
+	int month = 0;
+	int rc = only_params(req, resp, allowed, err);
+	if (rc == CADRE_OK)
+		rc = month_param(req, resp, "month", &month, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct store *db;
+	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
+		return rc;
+	json_t *o;
+	if ((rc = orgview_staff_json(req->actor, db, web_req_param(req, "code"), month, &o, err)) !=
+	    CADRE_OK)
+		return rc;
+	return reply_json(resp, o, err);
+}
+
+/* API: GET /api/v1/orgs/{code:code}/trends/{measure}
+ * PERMISSION: workforce.aggregate.read
+ * ORG: path code
+ * A monthly workforce series of an organisation's subtree, with SPC.
+ * measure is vacancy-rate (percent of funded establishment vacant) or
+ * temporary-spend (pounds of bank, agency, overtime and locum spend):
+ * {org, name, measure, title, unit, from, to, months [{month, value}],
+ * months_without_data, spc} where spc is the statistical process control
+ * analysis (lower is better; a run chart below 12 months, else XmR with
+ * limits and special-cause signals) or null.  Query: from=YYYY-MM,
+ * to=YYYY-MM (default: the staff months held).  An unknown measure is a
+ * 404; a bad or unknown parameter, or from after to, a 400.
+ */
+int api_org_trend(struct web_request *req, struct web_response *resp, struct cadre_err *err)
+{
+	static const char *const allowed[] = {"from", "to", NULL};
+	int from = 0, to = 0;
+	const char *measure = web_req_param(req, "measure");
+	if (!orgview_trend_valid(measure))
+		return web_fail(resp, err, 404, "There is no trend called %s.",
+		                measure ? measure : "");
+	int rc = only_params(req, resp, allowed, err);
+	if (rc == CADRE_OK)
+		rc = month_param(req, resp, "from", &from, err);
+	if (rc == CADRE_OK)
+		rc = month_param(req, resp, "to", &to, err);
+	if (rc != CADRE_OK)
+		return rc;
+	if (from && to && from > to)
+		return bad_param(resp, err, "from", "from must not be after to");
+	struct store *db;
+	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
+		return rc;
+	json_t *o;
+	if ((rc = orgview_trend_json(req->actor, db, web_req_param(req, "code"), measure, from, to,
+	                             &o, err)) != CADRE_OK)
+		return rc;
+	(void)json_object_del(o, "chart");
+	return reply_json(resp, o, err);
+}
+
+/* ---- data quality ---------------------------------------------------------- */
+
+/* date_param: the day in parameter name ("YYYY-MM-DD") into out (11
+ * bytes), "" when absent. */
+static int date_param(struct web_request *req, struct web_response *resp, const char *name,
+                      char *out, struct cadre_err *err)
+{
+	out[0] = '\0';
+	const char *v = NULL;
+	int rc = query_one(req, resp, name, &v, err);
+	if (rc != CADRE_OK || !v)
+		return rc;
+	int y = 0, m = 0, d = 0;
+	char tail = 0;
+	if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1900 ||
+	    m < 1 || m > 12 || d < 1 || d > 31 || v[4] != '-' || v[7] != '-')
+		return bad_param(resp, err, name, "enter a day as YYYY-MM-DD, for example 2025-03-31");
+	(void)snprintf(out, 11, "%s", v);
+	return CADRE_OK;
+}
+
+/* page_params: limit and cursor of a paged list. */
+static int page_params(struct web_request *req, struct web_response *resp, int64_t *limit,
+                       const char **cursor, struct cadre_err *err)
+{
+	const char *limit_s = NULL;
+	*limit = QUALITY_PAGE_DEFAULT;
+	int rc = query_one(req, resp, "limit", &limit_s, err);
+	if (rc == CADRE_OK)
+		rc = query_one(req, resp, "cursor", cursor, err);
+	if (rc != CADRE_OK)
+		return rc;
+	if (limit_s) {
+		struct cadre_err e;
+		if (num_parse_i64(limit_s, strlen(limit_s), limit, &e) != CADRE_OK || *limit < 1 ||
+		    *limit > QUALITY_PAGE_MAX)
+			return bad_param(resp, err, "limit", "enter a whole number from 1 to 200");
+	}
+	if (*cursor) {
+		size_t n = strlen(*cursor);
+		bool ok = n > 0 && n < QUALITY_KEY_MAX;
+		for (size_t i = 0; ok && i < n; i++)
+			ok = (*cursor)[i] > ' ' && (*cursor)[i] < 0x7f;
+		if (!ok)
+			return bad_param(resp, err, "cursor",
+			                 "use the next_cursor of the previous page, unchanged");
+	}
+	return CADRE_OK;
+}
+
+/* WEBPAGE: GET /orgs/{code:code}/quality
+ * PERMISSION: workforce.aggregate.read
+ * ORG: path code
+ * The data quality of an organisation's staff records and ledger.
+ * The foundation's data-quality report (`cadre quality`) for the node and
+ * everything below it on the latest extract day (?as-of=YYYY-MM-DD for
+ * another): unknown and closed occupation codes, staff groups by the
+ * fallback and in conflict, records without a national identifier, ledger
+ * cost centres with no staff and staffed cost centres with no budget,
+ * missing protected characteristics as percentages, managers who are not
+ * in post.  Each count links to the rows behind it for an account that
+ * may read staff records there (people.read; people.protected.read for the
+ * protected characteristics).
+ */
+int page_org_quality(struct web_request *req, struct web_response *resp, struct cadre_err *err)
+{
+	char as_of[11];
+	int rc = date_param(req, resp, "as-of", as_of, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct store *db;
+	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
+		return rc;
+	const char *code = web_req_param(req, "code");
+	json_t *view = NULL, *q = NULL, *ctx = NULL;
+	if ((rc = orgview_org_json(req->actor, db, code, 0, &view, err)) != CADRE_OK)
+		goto done;
+	if ((rc = orgview_quality_json(req->actor, db, code, as_of[0] ? as_of : NULL, &q, err)) !=
+	    CADRE_OK)
+		goto done;
+	const json_t *org = json_object_get(view, "org");
+	json_t *crumbs = json_array();
+	const json_t *parents = json_object_get(view, "parents");
+	for (size_t i = json_array_size(parents); i-- > 0;) {
+		const json_t *p = json_array_get(parents, i);
+		(void)json_array_append_new(crumbs, json_pack("{s:o, s:s}", "href",
+		                                              link(jstr(p, "code"), ""), "text",
+		                                              jstr(p, "name")));
+	}
+	(void)json_array_append_new(crumbs, json_pack("{s:o, s:s}", "href",
+	                                              link(jstr(org, "code"), ""), "text",
+	                                              jstr(org, "name")));
+	json_t *back = json_deep_copy(json_array_get(crumbs, json_array_size(crumbs) - 1));
+	json_t *table = json_false();
+	if (json_is_true(json_object_get(q, "loaded"))) {
+		bool rows_ok = json_is_true(json_object_get(q, "rows_allowed"));
+		bool prot_ok = json_is_true(json_object_get(q, "protected_rows_allowed"));
+		char caption[300];
+		(void)snprintf(caption, sizeof caption, "Data quality checks, %s, %s",
+		               jstr(org, "name"), jstr(q, "as_of"));
+		static const char *const heads[] = {"Check", "#Count", "#Share", "Of"};
+		table = table_new(caption, heads, 4);
+		const json_t *checks = json_object_get(q, "checks");
+		for (size_t i = 0; i < json_array_size(checks); i++) {
+			const json_t *c = json_array_get(checks, i);
+			json_int_t n = json_integer_value(json_object_get(c, "count"));
+			char count[32], pct[32], href[160];
+			thousands((double)n, 0, count, sizeof count);
+			const json_t *p = json_object_get(c, "percent");
+			if (json_is_number(p))
+				(void)snprintf(pct, sizeof pct, "%.1f%%", json_number_value(p));
+			else
+				(void)snprintf(pct, sizeof pct, "not a share");
+			bool may = rows_ok && (prot_ok || !json_is_true(json_object_get(c, "protected")));
+			json_t *count_cell = cell(count, true, false);
+			if (may && n > 0) {
+				(void)snprintf(href, sizeof href, "/orgs/%s/quality/%s%s%s",
+				               jstr(org, "code"), jstr(c, "check"),
+				               as_of[0] ? "?as-of=" : "", as_of);
+				(void)json_object_set_new(count_cell, "href", json_string(href));
+			}
+			table_add(table, json_pack("[o, o, o, o]", cell(jstr(c, "title"), false, true),
+			                           count_cell, cell(pct, true, false),
+			                           cell(jstr(c, "of"), false, false)));
+		}
+	}
+	char title[300];
+	(void)snprintf(title, sizeof title, "Data quality: %s", jstr(org, "name"));
+	ctx = json_pack("{s:s, s:O, s:O, s:o, s:o, s:o}", "page_title", title, "org", org,
+	                "quality", q, "breadcrumbs", crumbs, "back_link", back, "checks_table",
+	                table);
+	if (!ctx) {
+		rc = cadre_err_set(err, CADRE_EINTERNAL, "quality page: no context");
+		goto done;
+	}
+	rc = web_render(req, resp, "quality", ctx, err);
+done:
+	json_decref(ctx);
+	json_decref(view);
+	json_decref(q);
+	return rc;
+}
+
+/* WEBPAGE: GET /orgs/{code:code}/quality/{check}
+ * PERMISSION: people.read
+ * ORG: path code
+ * The rows behind one data-quality count, a page at a time.
+ * Each row: the employer, the staff reference, the assignment, the cost
+ * centre and what the check found; never a protected characteristic's
+ * value (the checks about them need people.protected.read too).  Query:
+ * as-of=YYYY-MM-DD, limit (1 to 200, default 50), cursor (the link to the
+ * next page gives it).
+ */
+int page_org_quality_rows(struct web_request *req, struct web_response *resp,
+                          struct cadre_err *err)
+{
+	char as_of[11];
+	int64_t limit = 0;
+	const char *cursor = NULL;
+	int rc = date_param(req, resp, "as-of", as_of, err);
+	if (rc == CADRE_OK)
+		rc = page_params(req, resp, &limit, &cursor, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct store *db;
+	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
+		return rc;
+	const char *code = web_req_param(req, "code");
+	json_t *view = NULL, *q = NULL, *ctx = NULL;
+	if ((rc = orgview_org_json(req->actor, db, code, 0, &view, err)) != CADRE_OK)
+		goto done;
+	if ((rc = orgview_quality_rows_json(req->actor, db, code, as_of[0] ? as_of : NULL,
+	                                    web_req_param(req, "check"), cursor, (size_t)limit,
+	                                    &q, err)) != CADRE_OK)
+		goto done;
+	const json_t *org = json_object_get(view, "org");
+	json_t *crumbs = json_array();
+	const json_t *parents = json_object_get(view, "parents");
+	for (size_t i = json_array_size(parents); i-- > 0;) {
+		const json_t *p = json_array_get(parents, i);
+		(void)json_array_append_new(crumbs, json_pack("{s:o, s:s}", "href",
+		                                              link(jstr(p, "code"), ""), "text",
+		                                              jstr(p, "name")));
+	}
+	(void)json_array_append_new(crumbs, json_pack("{s:o, s:s}", "href",
+	                                              link(jstr(org, "code"), ""), "text",
+	                                              jstr(org, "name")));
+	char qhref[96];
+	(void)snprintf(qhref, sizeof qhref, "/orgs/%s/quality", jstr(org, "code"));
+	(void)json_array_append_new(crumbs,
+	                            json_pack("{s:s, s:s}", "href", qhref, "text", "Data quality"));
+	json_t *back = json_deep_copy(json_array_get(crumbs, json_array_size(crumbs) - 1));
+	char caption[300];
+	(void)snprintf(caption, sizeof caption, "%s, %s, %s", jstr(q, "title"), jstr(org, "name"),
+	               jstr(q, "as_of"));
+	static const char *const heads[] = {"Employer", "Staff reference", "Assignment",
+	                                    "Cost centre", "Found"};
+	json_t *table = table_new(caption, heads, 5);
+	const json_t *items = json_object_get(q, "items");
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		const json_t *x = json_array_get(items, i);
+		table_add(table, json_pack("[o, o, o, o, o]", cell(jstr(x, "org"), false, false),
+		                           cell(jstr(x, "staff_ref"), false, true),
+		                           cell(jstr(x, "assignment"), false, false),
+		                           cell(jstr(x, "cost_centre"), false, false),
+		                           cell(jstr(x, "detail"), false, false)));
+	}
+	json_t *next = json_false();
+	const char *nc = json_string_value(json_object_get(q, "next_cursor"));
+	if (nc) {
+		/* the cursor is letters, digits and punctuation without spaces;
+		 * only '/' needs no escaping in a query, the rest is escaped */
+		char href[400];
+		size_t o = 0;
+		o += (size_t)snprintf(href, sizeof href, "/orgs/%s/quality/%s?limit=%lld&cursor=",
+		                      jstr(org, "code"), jstr(q, "check"), (long long)limit);
+		for (const char *p = nc; *p && o + 4 < sizeof href; p++) {
+			unsigned char ch = (unsigned char)*p;
+			if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.')
+				href[o++] = (char)ch;
+			else
+				o += (size_t)snprintf(href + o, sizeof href - o, "%%%02X", ch);
+		}
+		href[o] = '\0';
+		if (as_of[0] && o + 18 < sizeof href)
+			(void)snprintf(href + o, sizeof href - o, "&as-of=%s", as_of);
+		next = json_pack("{s:s}", "href", href);
+	}
+	char total[32];
+	thousands((double)json_integer_value(json_object_get(q, "total")), 0, total, sizeof total);
+	ctx = json_pack("{s:s, s:O, s:O, s:o, s:o, s:o, s:o, s:s, s:s}", "page_title",
+	                jstr(q, "title"), "org", org, "rows", q, "breadcrumbs", crumbs, "back_link",
+	                back, "table", table, "next", next, "total", total, "quality_href", qhref);
+	if (!ctx) {
+		rc = cadre_err_set(err, CADRE_EINTERNAL, "quality rows page: no context");
+		goto done;
+	}
+	rc = web_render(req, resp, "quality_rows", ctx, err);
+done:
+	json_decref(ctx);
+	json_decref(view);
+	json_decref(q);
+	return rc;
+}
+
+/* API: GET /api/v1/orgs/{code:code}/quality
+ * PERMISSION: workforce.aggregate.read
+ * ORG: path code
+ * The data-quality report of an organisation's staff records and ledger.
+ * {org, name, kind, loaded, as_of, assignments, assignments_in_post,
+ * staff_in_post, managers, rows_allowed, protected_rows_allowed, checks
+ * [{check, title, count, of, base, percent, protected}], not_held}; each
+ * check's rows are at /api/v1/orgs/{code}/quality/{check}.  Query:
+ * as-of=YYYY-MM-DD (default: the latest extract).  Unknown parameters are
+ * a 400.
+ */
+int api_org_quality(struct web_request *req, struct web_response *resp, struct cadre_err *err)
+{
+	static const char *const allowed[] = {"as-of", NULL};
+	char as_of[11];
+	int rc = only_params(req, resp, allowed, err);
+	if (rc == CADRE_OK)
+		rc = date_param(req, resp, "as-of", as_of, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct store *db;
+	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
+		return rc;
+	json_t *o;
+	if ((rc = orgview_quality_json(req->actor, db, web_req_param(req, "code"),
+	                               as_of[0] ? as_of : NULL, &o, err)) != CADRE_OK)
+		return rc;
+	return reply_json(resp, o, err);
+}
+
+/* API: GET /api/v1/orgs/{code:code}/quality/{check}
+ * PERMISSION: people.read
+ * ORG: path code
+ * The rows behind one data-quality count, a page at a time.
+ * {org, name, check, title, as_of, limit, items [{org, staff_ref,
+ * assignment, cost_centre, detail}], total, next_cursor}.  check is one of
+ * the report's: occupation-unlisted, occupation-closed, group-fallback,
+ * group-conflicts, no-identifier, cost-centres-no-staff,
+ * cost-centres-no-budget, ethnicity-not-stated, ethnicity-not-known,
+ * disability-not-declared (the last three need people.protected.read as
+ * well, else 403), managers-not-in-post; any other is a 404.  Query: limit
+ * (1 to 200, default 50), cursor (the next_cursor of the previous page),
+ * as-of=YYYY-MM-DD.  A bad or unknown parameter is a 400 naming it.
+ */
+int api_org_quality_rows(struct web_request *req, struct web_response *resp,
+                         struct cadre_err *err)
+{
+	static const char *const allowed[] = {"as-of", "limit", "cursor", NULL};
+	char as_of[11];
+	int64_t limit = 0;
+	const char *cursor = NULL;
+	int rc = only_params(req, resp, allowed, err);
+	if (rc == CADRE_OK)
+		rc = date_param(req, resp, "as-of", as_of, err);
+	if (rc == CADRE_OK)
+		rc = page_params(req, resp, &limit, &cursor, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct store *db;
+	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
+		return rc;
+	json_t *o;
+	if ((rc = orgview_quality_rows_json(req->actor, db, web_req_param(req, "code"),
+	                                    as_of[0] ? as_of : NULL, web_req_param(req, "check"),
+	                                    cursor, (size_t)limit, &o, err)) != CADRE_OK)
+		return rc;
 	return reply_json(resp, o, err);
 }
