@@ -304,6 +304,10 @@ static bool fill_path(const struct world *w, const char *pattern, bool inside, c
 			(void)snprintf(value, sizeof value, "%" PRId64, id);
 		} else if (strncmp(pattern, "/assets/", 8) == 0 && strncmp(p, "{name}", n) == 0)
 			(void)snprintf(value, sizeof value, "%s", w->asset);
+		else if (strncmp(p, "{check}", n) == 0)
+			(void)snprintf(value, sizeof value, "occupation-unlisted");
+		else if (strncmp(p, "{measure}", n) == 0)
+			(void)snprintf(value, sizeof value, "vacancy-rate");
 		else if (strncmp(p, "{code:code}", n) == 0)
 			(void)snprintf(value, sizeof value, "%s", inside ? "RT1" : "RT3");
 		else
@@ -683,6 +687,12 @@ static void test_matrix(void **state)
 				struct testweb_reply rep = send(&w, r->method, path, a, body);
 				enum outcome got = classify(&rep, r->method);
 				enum outcome exp = expect(fl, want, page, role, in, over_root);
+				/* the browser's top (/orgs) sends an account whose grants
+				 * do not cover England to its own top node: the Q1
+				 * account is then inside its own grant */
+				if (!in && role && strcmp(role, POLICY_ANY_ACCOUNT) != 0 &&
+				    strcmp(want->org, "lookup:page_orgs_root") == 0)
+					exp = expect(fl, want, page, role, true, false);
 				cases++;
 				if (got != exp) {
 					nfail++;
