@@ -975,9 +975,10 @@ struct scan_org {
 
 static int scan(struct store *db, const struct upload *u, const struct upload_kind *k,
                 const char *data, size_t len, struct import_problems *p, int64_t *rows,
-                struct cadre_err *err)
+                bool *not_text, struct cadre_err *err)
 {
 	*rows = 0;
+	*not_text = false;
 	size_t off = 0;
 	bool utf8_ok = true;
 	while (off < len) {
@@ -993,8 +994,10 @@ static int scan(struct store *db, const struct upload *u, const struct upload_ki
 		/* continue after the bad byte */
 		off += bad + 1;
 	}
-	if (!utf8_ok)
+	if (!utf8_ok) {
+		*not_text = true;
 		return CADRE_OK;
+	}
 	struct csv_reader *r;
 	int rc = csv_reader_open_mem(&r, data, len, NULL, err);
 	if (rc != CADRE_OK)
@@ -1360,6 +1363,25 @@ static int commit_run_tx(struct store *db, void *arg, struct cadre_err *err)
 	                  err);
 }
 
+static int problem_order(const void *a, const void *b)
+{
+	const struct import_problem *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->col < y->col ? -1 : x->col > y->col;
+}
+
+/* merge_problems: add from's problems to p, kept in (line, column) order;
+ * past the cap they are counted. */
+static void merge_problems(struct import_problems *p, const struct import_problems *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		import_problem_add(p, from->v[i].file, from->v[i].line, from->v[i].col, "%s",
+		                   from->v[i].reason);
+	p->more += from->more;
+	qsort(p->v, p->n, sizeof p->v[0], problem_order);
+}
+
 /* rename_problems: the importers name the temporary file; people know
  * the file by the name they uploaded. */
 static void rename_problems(struct import_problems *p, const char *name)
@@ -1449,6 +1471,8 @@ int upload_job_run(const struct actor *actor, struct store *db, const struct job
 	if ((rc = load(db, u.id, &data, &len, err)) != CADRE_OK)
 		return rc;
 	struct outcome *o = xcalloc(1, sizeof *o);
+	struct import_problems *scanned = xcalloc(1, sizeof *scanned);
+	bool not_text = false;
 	char path[512] = "";
 	char label[32];
 	(void)snprintf(label, sizeof label, "upload.%" PRId64, u.id);
@@ -1456,13 +1480,15 @@ int upload_job_run(const struct actor *actor, struct store *db, const struct job
 	struct finish_op f = {
 	    .actor = actor, .r = r, .j = j, .u = &u, .o = o, .commit = commit, .now = now};
 	if (!commit) {
-		rc = scan(db, &u, k, data, len, &o->problems, &o->rows, err);
+		rc = scan(db, &u, k, data, len, scanned, &o->rows, &not_text, err);
 		if (rc != CADRE_OK)
 			goto out;
 		s.done = (int64_t)len / 2;
 		if ((rc = store_tx_run(db, STORE_TX_WRITE, beat_tx, &s, err)) != CADRE_OK)
 			goto out;
-		if (import_problems_total(&o->problems) > 0) {
+		if (not_text) {
+			/* not UTF-8 text: the importer would only repeat it */
+			o->problems = *scanned;
 			o->rc = CADRE_EINVAL;
 			rc = store_tx_run(db, STORE_TX_WRITE, record_tx, &f, err);
 			goto out;
@@ -1473,11 +1499,20 @@ int upload_job_run(const struct actor *actor, struct store *db, const struct job
 	free(data);
 	data = NULL;
 	if (!commit) {
-		int64_t scanned = o->rows;
+		int64_t rows = o->rows;
 		run_importer(&importer, db, k, path, true, r, o);
 		if (o->rows == 0)
-			o->rows = scanned;
+			o->rows = rows;
 		rename_problems(&o->problems, u.file_name);
+		/* the scan's problems (organisations out of scope) and the
+		 * importer's, in the order of the file */
+		if (import_problems_total(scanned) > 0) {
+			merge_problems(&o->problems, scanned);
+			if (o->rc == CADRE_OK) {
+				o->rc = CADRE_EINVAL;
+				(void)snprintf(o->err.msg, sizeof o->err.msg, "organisations out of scope");
+			}
+		}
 		rc = store_tx_run(db, STORE_TX_WRITE, record_tx, &f, err);
 		goto out;
 	}
@@ -1512,6 +1547,7 @@ out:
 	if (path[0])
 		(void)unlink(path);
 	free(data);
+	free(scanned);
 	free(o);
 	return rc;
 }
