@@ -12,6 +12,7 @@
 #include "base/mem.h"
 #include "base/num.h"
 #include "domain/audit.h"
+#include "domain/orgstats.h"
 #include "io/csv.h"
 #include "store/store.h"
 
@@ -48,7 +49,21 @@ static const char *const colnames[NCOLS] = {
 
 static const struct store_sql q_month_rows = {
     .name = "sickness_month_rows",
-    .sql = "SELECT COUNT(*) FROM sickness_absence WHERE month = $1",
+    .sql = "SELECT COUNT(*) FROM sickness_absence s JOIN stat_import i ON i.id = s.import_id "
+           "WHERE s.month = $1 AND i.synthetic = 0",
+};
+
+/* a synthetic (demo) figure gives way to the published one */
+static const struct store_sql q_synthetic_any = {
+    .name = "sickness_synthetic_any",
+    .sql = "SELECT COUNT(*) FROM sickness_absence s JOIN stat_import i ON i.id = s.import_id "
+           "WHERE s.month BETWEEN $1 AND $2 AND i.synthetic = 1",
+};
+
+static const struct store_sql q_synthetic_delete = {
+    .name = "sickness_synthetic_delete",
+    .sql = "DELETE FROM sickness_absence WHERE month = $1 AND org_id = $2 "
+           "AND import_id IN (SELECT id FROM stat_import WHERE synthetic = 1)",
 };
 
 static const struct store_sql q_month_delete = {
@@ -494,6 +509,34 @@ static int check_months(struct simport *S, struct store *db, struct cadre_err *e
 	return CADRE_OK;
 }
 
+/* drop_synthetic: published figures win over the demo's synthetic ones for
+ * the same organisation and month: delete those (counted as replaced). */
+static int drop_synthetic(struct simport *S, struct store *db, struct cadre_err *err)
+{
+	if (!S->res->nmonths)
+		return CADRE_OK;
+	struct store_stmt *st;
+	int rc = store_prepare(db, &q_synthetic_any, &st, err);
+	if (rc != CADRE_OK)
+		return rc;
+	store_bind_i64(st, 1, S->res->months[0]);
+	store_bind_i64(st, 2, S->res->months[S->res->nmonths - 1]);
+	if ((rc = store_step(st, err)) != CADRE_OK)
+		return rc == CADRE_DONE ? CADRE_EINTERNAL : rc;
+	int64_t any = store_col_i64(st, 0);
+	store_reset(st);
+	for (size_t i = 0; i < S->nrows && any; i++) {
+		if ((rc = store_prepare(db, &q_synthetic_delete, &st, err)) != CADRE_OK)
+			return rc;
+		store_bind_i64(st, 1, S->rows[i].month);
+		store_bind_i64(st, 2, S->rows[i].org_id);
+		if ((rc = store_exec(st, err)) != CADRE_OK)
+			return rc;
+		S->res->rows_replaced += store_changes(st);
+	}
+	return CADRE_OK;
+}
+
 /* put_edges: the file's own hierarchy for its month: organisation -> ICS,
  * ICS -> region (once per ICS and month), in one bulk load. */
 static int put_edges(struct simport *S, struct store *db, struct cadre_err *err)
@@ -583,7 +626,8 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 		rc = import_problems_fail(&res->problems, err);
 		goto out;
 	}
-	if ((rc = put_edges(S, db, err)) != CADRE_OK)
+	if ((rc = drop_synthetic(S, db, err)) != CADRE_OK ||
+	    (rc = put_edges(S, db, err)) != CADRE_OK)
 		goto out;
 	int64_t counts[64] = {0};
 	for (size_t i = 0; i < S->nrows; i++)
@@ -597,6 +641,10 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 	if ((rc = insert_rows(S, db, ids, err)) != CADRE_OK)
 		goto out;
 	if ((rc = org_hierarchy_rebuild(S->actor, db, S->opt->clk, &res->rebuild, err)) != CADRE_OK)
+		goto out;
+	/* the rebuild made the per-node statistics stale: recompute them in
+	 * the same transaction, so no page sees stale figures */
+	if ((rc = orgstats_refresh_all(S->actor, db, S->opt->clk, err)) != CADRE_OK)
 		goto out;
 	if (!S->opt->dry_run)
 		rc = import_audit(S->actor, db, S->opt->audit_key, "sickness", S->files, counts,

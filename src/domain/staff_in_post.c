@@ -10,6 +10,7 @@
 #include "base/date.h"
 #include "base/mem.h"
 #include "base/num.h"
+#include "domain/orgstats.h"
 #include "io/csv.h"
 #include "store/store.h"
 
@@ -548,6 +549,10 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 	if ((rc = load_rows(P, db, ids, err)) != CADRE_OK)
 		return rc;
 	if ((rc = org_hierarchy_rebuild(P->actor, db, P->opt->clk, &res->rebuild, err)) != CADRE_OK)
+		return rc;
+	/* the rebuild made the per-node statistics stale: recompute them in
+	 * the same transaction, so no page sees stale figures */
+	if ((rc = orgstats_refresh_all(P->actor, db, P->opt->clk, err)) != CADRE_OK)
 		return rc;
 	if (!P->opt->dry_run)
 		rc = import_audit(P->actor, db, P->opt->audit_key, "staff_in_post", P->files,
