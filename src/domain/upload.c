@@ -154,7 +154,8 @@ static const struct store_sql q_cas = {
 static const struct store_sql q_commit_req = {
     .name = "upload_commit_req",
     .sql = "UPDATE upload SET state = 'committing', committed_by = $2, message = '' "
-           "WHERE id = $1 AND state = 'valid' AND expires_us > $3",
+           "WHERE id = $1 AND expires_us > $3 AND (state = 'valid' OR (state = 'committing' "
+           "AND job_id IN (SELECT id FROM job WHERE state IN ('interrupted', 'failed'))))",
 };
 
 static const struct store_sql q_validated = {
@@ -239,6 +240,13 @@ static void read_upload(struct store_stmt *st, struct upload *u)
 		u->state = UPLOAD_INVALID;
 		(void)snprintf(u->message, sizeof u->message,
 		               "Checking the file was interrupted; upload it again.");
+	}
+	if (lost && u->state == UPLOAD_COMMITTING) {
+		/* its transaction rolled back with the worker: commit again */
+		u->state = UPLOAD_VALID;
+		(void)snprintf(
+		    u->message, sizeof u->message,
+		    "The commit was interrupted and nothing was imported; commit again.");
 	}
 }
 
@@ -1510,7 +1518,8 @@ int upload_job_run(const struct actor *actor, struct store *db, const struct job
 			merge_problems(&o->problems, scanned);
 			if (o->rc == CADRE_OK) {
 				o->rc = CADRE_EINVAL;
-				(void)snprintf(o->err.msg, sizeof o->err.msg, "organisations out of scope");
+				(void)snprintf(o->err.msg, sizeof o->err.msg,
+				               "organisations out of scope");
 			}
 		}
 		rc = store_tx_run(db, STORE_TX_WRITE, record_tx, &f, err);

@@ -401,6 +401,42 @@ static void test_expiry(void **state)
 	tp_rmdir(dir);
 }
 
+/* a worker that dies mid-job: its lease runs out, the job is reaped as
+ * interrupted, nothing was imported, and the upload can be committed again */
+static void test_interrupted(void **state)
+{
+	struct testdomain *t = *state;
+	const char *dir = tp_dir();
+	tp_setup(t, dir);
+	struct actor_grant g = {.role = "workforce_planner", .org_id = org_id(t, "RXC")};
+	struct actor a = actor_user(7, &g, 1);
+	struct actor w = actor_system("worker");
+	struct cadre_err e;
+	int64_t id = create(t, &a, "establishment", good, CADRE_OK);
+	assert_int_equal(run_jobs(t), 1);
+	assert_int_equal(upload_commit(&a, t->db, id, &t->clk.clock, &e), CADRE_OK);
+	/* claimed by a worker that then vanishes */
+	struct job j;
+	assert_int_equal(job_claim(&w, t->db, "doomed", 1000, &t->clk.clock, &j, &e), CADRE_OK);
+	assert_string_equal(j.kind, UPLOAD_JOB_COMMIT);
+	assert_int_equal(get(t, &a, id).state, UPLOAD_COMMITTING);
+	clock_manual_advance(&t->clk, 2000000);
+	int64_t reaped = 0;
+	assert_int_equal(job_reap(&w, t->db, &t->clk.clock, &reaped, &e), CADRE_OK);
+	assert_int_equal(reaped, 1);
+	struct upload u = get(t, &a, id);
+	assert_int_equal(u.state, UPLOAD_VALID);
+	assert_non_null(strstr(u.message, "interrupted"));
+	assert_int_equal(testdomain_count(t->db, &q_est_rows), 0);
+	/* committed again, once */
+	assert_int_equal(upload_commit(&a, t->db, id, &t->clk.clock, &e), CADRE_OK);
+	assert_int_equal(upload_commit(&a, t->db, id, &t->clk.clock, &e), CADRE_ECONFLICT);
+	assert_int_equal(run_jobs(t), 1);
+	assert_int_equal(get(t, &a, id).state, UPLOAD_COMMITTED);
+	assert_int_equal(testdomain_count(t->db, &q_est_rows), 2);
+	tp_rmdir(dir);
+}
+
 #define BOTH(f)                                                                                    \
 	{#f " (sqlite)", f, testdomain_setup_sqlite, testdomain_teardown, NULL},                   \
 	{                                                                                          \
@@ -415,6 +451,7 @@ int main(void)
 	    BOTH(test_utf8),
 	    BOTH(test_scope),
 	    BOTH(test_expiry),
+	    BOTH(test_interrupted),
 	};
 	return cmocka_run_group_tests_name("domain_upload", tests, NULL, NULL);
 }
