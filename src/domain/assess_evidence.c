@@ -158,16 +158,16 @@ int assess_ev_quality_findings(const struct actor *actor, struct store *db,
 	if (rc != CADRE_OK || !have)
 		return rc;
 	const struct {
-		const char *what;
+		const char *what, *unit;
 		int64_t n;
 	} checks[] = {
-	    {"occupation codes not in the reference data", q.occupation_unlisted},
-	    {"closed occupation codes", q.occupation_closed},
-	    {"conflicting ESR staff groups", q.group_conflicts},
-	    {"records without a national identifier", q.staff_without_identifier},
-	    {"cost centres with establishment and nobody in post", q.cost_centres_no_staff},
-	    {"cost centres with staff and no establishment", q.cost_centres_no_budget},
-	    {"managers not in post", q.managers_not_in_post},
+	    {"occupation codes not in the reference data", "assignment", q.occupation_unlisted},
+	    {"closed occupation codes", "assignment", q.occupation_closed},
+	    {"conflicting ESR staff groups", "assignment", q.group_conflicts},
+	    {"no national identifier", "record", q.staff_without_identifier},
+	    {"establishment and nobody in post", "cost centre", q.cost_centres_no_staff},
+	    {"staff in post and no establishment", "cost centre", q.cost_centres_no_budget},
+	    {"managers not in post", "manager", q.managers_not_in_post},
 	};
 	size_t n = sizeof checks / sizeof checks[0], found = 0, used = 0;
 	char list[300] = "";
@@ -175,8 +175,9 @@ int assess_ev_quality_findings(const struct actor *actor, struct store *db,
 		if (!checks[i].n)
 			continue;
 		found++;
-		int w = snprintf(list + used, sizeof list - used, "%s%" PRId64 " %s",
-		                 used ? "; " : "", checks[i].n, checks[i].what);
+		int w = snprintf(list + used, sizeof list - used, "%s%s (%" PRId64 " %s%s)",
+		                 used ? "; " : "", checks[i].what, checks[i].n, checks[i].unit,
+		                 checks[i].n == 1 ? "" : "s");
 		if (w > 0 && (size_t)w < sizeof list - used)
 			used += (size_t)w;
 	}

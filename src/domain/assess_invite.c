@@ -37,23 +37,26 @@ static const struct store_sql q_accounts_role = {
 	"(SELECT MIN(ac.email) FROM account ac WHERE ac.person_id = s.person_id AND "              \
 	"ac.disabled = 0)"
 
+/* each subquery is read once (a semi-join): assignment has no index on
+ * staff_id, so a correlated EXISTS would scan it for every member of staff */
 static const struct store_sql q_staff_level = {
     .name = "assess_inv_level",
     .sql = "SELECT s.staff_ref, s.display_name, " ACCOUNT_OF_PERSON
-           " FROM staff s WHERE s.org_id = $1 AND EXISTS (SELECT 1 FROM assignment a WHERE "
-           "a.staff_id = s.id AND " IN_POST_AT("a", "$2") " AND a.leadership_level BETWEEN $3 "
-                                                          "AND $4) ORDER BY s.staff_ref",
+           " FROM staff s WHERE s.org_id = $1 AND s.id IN (SELECT a.staff_id FROM assignment "
+           "a WHERE a.org_id = $1 AND " IN_POST_AT("a", "$2") " AND a.leadership_level "
+                                                              "BETWEEN $3 AND $4) ORDER BY "
+                                                              "s.staff_ref",
 };
 
 static const struct store_sql q_staff_managers = {
     .name = "assess_inv_managers",
-    .sql =
-        "SELECT s.staff_ref, s.display_name, " ACCOUNT_OF_PERSON
-        " FROM staff s WHERE s.org_id = $1 AND EXISTS (SELECT 1 FROM assignment m WHERE "
-        "m.staff_id = s.id AND " IN_POST_AT("m", "$2") ") AND EXISTS (SELECT 1 FROM "
-                                                       "assignment a WHERE "
-                                                       "a.manager_staff_id = s.id AND " IN_POST_AT(
-                                                           "a", "$2") ") ORDER BY s.staff_ref",
+    .sql = "SELECT s.staff_ref, s.display_name, " ACCOUNT_OF_PERSON
+           " FROM staff s WHERE s.org_id = $1 AND s.id IN (SELECT m.staff_id FROM assignment m "
+           "WHERE m.org_id = $1 AND " IN_POST_AT("m", "$2") ") AND s.id IN (SELECT "
+                                                            "a.manager_staff_id FROM assignment "
+                                                            "a WHERE a.org_id = $1 AND " IN_POST_AT(
+                                                                "a", "$2") ") ORDER BY "
+                                                                           "s.staff_ref",
 };
 
 /* the rules: which accounts (by role) and which staff (by leadership
@@ -234,8 +237,9 @@ int assess_invite_candidates(struct store *db, int64_t org_id, const struct asse
 		const struct rule *r = rule_for(g[i].id);
 		struct gather ga = {
 		    .seen = &seen, .invited = invited, .ninvited = ninvited, .cands = json_array()};
-		for (size_t k = 0; r && k < 4 && r->roles[k] && rc == CADRE_OK; k++)
-			rc = offer_accounts(db, org_id, r->roles[k], &ga, err);
+		const char *const *roles = r ? r->roles : NULL;
+		for (size_t k = 0; roles && k < 4 && roles[k] && rc == CADRE_OK; k++)
+			rc = offer_accounts(db, org_id, roles[k], &ga, err);
 		if (rc == CADRE_OK && r && as_of[0] && r->level_max > 0) {
 			char source[48];
 			(void)snprintf(source, sizeof source,

@@ -980,11 +980,13 @@ static int answer_page(struct web_request *req, struct web_response *resp, json_
 			size_t ei;
 			json_t *e;
 			json_array_foreach(json_object_get(s, "evidence"), ei, e)
-			    json_array_append_new(
-			        ev, json_pack("{s:s, s:s, s:b, s:s}", "title", jstr(e, "title"),
-			                      "text", jstr(e, "text"), "concern",
-			                      json_is_true(json_object_get(e, "concern")), "source",
-			                      jstr(e, "source")));
+			{
+				json_array_append_new(
+				    ev, json_pack("{s:s, s:s, s:b, s:s}", "title", jstr(e, "title"),
+				                  "text", jstr(e, "text"), "concern",
+				                  json_is_true(json_object_get(e, "concern")),
+				                  "source", jstr(e, "source")));
+			}
 			json_array_append_new(
 			    stmts, json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:s}", "sid", sid,
 			                     "text", jstr(s, "text"), "radios", radios, "note_id",
@@ -1008,10 +1010,13 @@ static int answer_page(struct web_request *req, struct web_response *resp, json_
 	json_t *scale = json_array();
 	size_t i;
 	json_t *pt;
-	json_array_foreach(json_object_get(q, "scale"), i, pt) json_array_append_new(
-	    scale,
-	    json_pack("{s:I, s:s, s:s}", "value", json_integer_value(json_object_get(pt, "value")),
-	              "label", jstr(pt, "label"), "description", jstr(pt, "description")));
+	json_array_foreach(json_object_get(q, "scale"), i, pt)
+	{
+		json_array_append_new(
+		    scale, json_pack("{s:I, s:s, s:s}", "value",
+		                     json_integer_value(json_object_get(pt, "value")), "label",
+		                     jstr(pt, "label"), "description", jstr(pt, "description")));
+	}
 	const char *done = page_query_value(req, "done");
 	(void)json_object_set_new(ctx, "page_title", json_string(title));
 	(void)json_object_set_new(ctx, "round_id",

@@ -383,6 +383,19 @@ def org_sickness_vs_kpi(cadre, work, db):
         '\n'.join(problems))
 
 
+def import_people(cadre, work, db):
+    """Load the people fixture (tests/http/people: the cost-centre map and
+    staff extract of tests/unit/testpeople.h) for the people pages."""
+    d = os.path.join(ROOT, 'tests', 'http', 'people')
+    for args in (['import', 'cost-centres', '--from', '2024-04', os.path.join(d, 'cost-centres.csv')],
+                 ['import', 'staff', os.path.join(d, 'staff.csv')]):
+        p = subprocess.run([cadre, '--db', db] + args, capture_output=True, cwd=work,
+                           env=clean_env(), timeout=300)
+        if p.returncode != 0:
+            raise RuntimeError(f'cadre {" ".join(args[:2])} failed ({p.returncode}):\n' +
+                               p.stderr.decode('utf-8', 'replace')[-2000:])
+
+
 def run_request_files(cadre, work, only):
     db = os.path.join(work, 'http.db')
     init(cadre, work, db)
@@ -390,6 +403,7 @@ def run_request_files(cadre, work, only):
         subprocess.run([cadre, '--db', db] + args, check=True, cwd=work, env=test_env(),
                        stdout=subprocess.DEVNULL)
     import_sickness(cadre, work, db)
+    import_people(cadre, work, db)
     if not only or 'org-sickness-vs-kpi' in only:
         org_sickness_vs_kpi(cadre, work, db)
     files = sorted(f for f in os.listdir(os.path.join(ROOT, 'tests', 'http')) if f.endswith('.test'))

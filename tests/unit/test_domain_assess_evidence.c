@@ -126,8 +126,9 @@ static void test_extract(void **state)
 	assert_true(found >= 4); /* unlisted 3, conflict 1, no identifier 1, manager 1 */
 	assert_true(ev.value == (double)found);
 	assert_true(ev.concern);
-	assert_non_null(strstr(ev.text, "3 occupation codes not in the reference data"));
-	assert_non_null(strstr(ev.text, "1 conflicting ESR staff groups"));
+	assert_non_null(
+	    strstr(ev.text, "occupation codes not in the reference data (3 assignments)"));
+	assert_non_null(strstr(ev.text, "conflicting ESR staff groups (1 assignment)"));
 
 	/* RYR: 2 in post, both with identifiers */
 	assert_int_equal(quality_report(&t->sys, t->db, "RYR", "2025-03-31", q, &e), CADRE_OK);
