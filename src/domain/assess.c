@@ -360,8 +360,10 @@ static void ev_unavailable(struct assess_evidence *out, const char *fmt, ...)
  * the end of the period, against England's over the same months; a concern
  * when it is higher than England's. */
 static int ev_sickness(const struct actor *actor, struct store *db, const struct org_node *org,
-                       int period, struct assess_evidence *out, struct cadre_err *err)
+                       int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                       struct cadre_err *err)
 {
+	(void)cache;
 	(void)snprintf(out->source, sizeof out->source,
 	               "NHS Sickness Absence Rates (NHS England), as imported");
 	int last = 0;
@@ -422,8 +424,10 @@ static int ev_sickness(const struct actor *actor, struct store *db, const struct
  * latest published month at or before the end of the period; a concern when
  * the publication is loaded for that month but holds nothing for it. */
 static int ev_staff_in_post(const struct actor *actor, struct store *db, const struct org_node *org,
-                            int period, struct assess_evidence *out, struct cadre_err *err)
+                            int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                            struct cadre_err *err)
 {
+	(void)cache;
 	(void)snprintf(out->source, sizeof out->source,
 	               "NHS Workforce Statistics, HCHS staff in post (NHS Digital), as imported");
 	int last = 0;
@@ -503,8 +507,8 @@ const struct assess_evidence_provider *assess_evidence_find(const char *key)
 
 /* evidence_for: resolve one key for org in period (inside a transaction) */
 static int evidence_for(const struct actor *actor, struct store *db, const struct org_node *org,
-                        int period, const char *key, struct assess_evidence *out,
-                        struct cadre_err *err)
+                        int period, const char *key, struct assess_ev_cache *cache,
+                        struct assess_evidence *out, struct cadre_err *err)
 {
 	memset(out, 0, sizeof *out);
 	const struct assess_evidence_provider *p = assess_evidence_find(key);
@@ -516,7 +520,7 @@ static int evidence_for(const struct actor *actor, struct store *db, const struc
 		(void)snprintf(out->source, sizeof out->source, "none yet");
 		return CADRE_OK;
 	}
-	return p->fn(actor, db, org, period, out, err);
+	return p->fn(actor, db, org, period, cache, out, err);
 }
 
 struct resolve_ctx {
@@ -535,7 +539,7 @@ static int resolve_tx(struct store *db, void *arg, struct cadre_err *err)
 	if (rc == CADRE_OK)
 		rc = may(c->actor, db, org.id, c->period, NULL, err);
 	if (rc == CADRE_OK)
-		rc = evidence_for(c->actor, db, &org, c->period, c->key, c->out, err);
+		rc = evidence_for(c->actor, db, &org, c->period, c->key, NULL, c->out, err);
 	return rc;
 }
 
@@ -1604,14 +1608,16 @@ static int evidence_load(const struct actor *actor, struct store *db, struct rda
 	evidence_keys(d);
 	int rc;
 	if (strcmp(d->r.status, "open") == 0) {
-		for (size_t i = 0; i < d->nev; i++) {
+		struct assess_ev_cache *cache = assess_ev_cache_new();
+		rc = CADRE_OK;
+		for (size_t i = 0; i < d->nev && rc == CADRE_OK; i++) {
 			char key[sizeof d->ev[i].key];
 			memcpy(key, d->ev[i].key, sizeof key);
-			if ((rc = evidence_for(actor, db, &d->r.org, d->r.period, key, &d->ev[i],
-			                       err)) != CADRE_OK)
-				return rc;
+			rc = evidence_for(actor, db, &d->r.org, d->r.period, key, cache, &d->ev[i],
+			                  err);
 		}
-		return CADRE_OK;
+		assess_ev_cache_free(cache);
+		return rc;
 	}
 	for (size_t i = 0; i < d->nev; i++)
 		ev_unavailable(&d->ev[i], "not recorded when the round closed");

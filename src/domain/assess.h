@@ -317,9 +317,15 @@ struct assess_evidence {
 	char source[200];
 };
 
+/* assess_ev_cache: what the providers of one resolution (a round's keys)
+ * share, so the staff extract's quality report and the vacancy read-outs
+ * are computed once, not once per key (assess_evidence.h). */
+struct assess_ev_cache;
+
 typedef int (*assess_evidence_fn)(const struct actor *actor, struct store *db,
                                   const struct org_node *org, int period,
-                                  struct assess_evidence *out, struct cadre_err *err);
+                                  struct assess_ev_cache *cache, struct assess_evidence *out,
+                                  struct cadre_err *err);
 
 /* assess_evidence_provider: an entry of the registry. */
 struct assess_evidence_provider {
