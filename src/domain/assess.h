@@ -113,6 +113,28 @@ int assess_submit(const struct actor *actor, struct store *db, const unsigned ch
                   const struct assess_ref *ref, const char *respondent, const struct clock *clk,
                   struct cadre_err *err);
 
+/* assess_answer_in: one answer of several (assess_answers). */
+struct assess_answer_in {
+	const char *statement;
+	int score;            /* on the scale, or 0 for skipped */
+	const char *evidence; /* NULL or "" for none */
+};
+
+#define ASSESS_ANSWERS_MAX 200
+
+/* assess_answers: save respondent's answers a[0..n-1] (drafts) and, when
+ * submit, submit them, all in one transaction: every answer is checked
+ * before any is saved, so a refused one (a score off the scale, an unknown
+ * statement, one given twice, a bad note) leaves nothing half-saved.
+ * *failed (may be NULL) gets the index of the answer refused, or n when
+ * the refusal is about the round (closed, submitted: CADRE_ECONFLICT).
+ * Each answer is audited as assess_answer's, the submission as
+ * assess_submit's. */
+int assess_answers(const struct actor *actor, struct store *db, const unsigned char *key,
+                   const struct assess_ref *ref, const char *respondent,
+                   const struct assess_answer_in *a, size_t n, bool submit, const struct clock *clk,
+                   size_t *failed, struct cadre_err *err);
+
 /* assess_import_result: what an offline import did, or why it was refused. */
 struct assess_import_result {
 	int64_t rows;
@@ -276,10 +298,11 @@ int assess_invitations_json(const struct actor *actor, struct store *db, json_t 
  * answered), evidence_note, evidence [{key, title, available, value,
  * unit, concern, text, source}]}]}], answered, statements}.  The
  * respondent answers for themselves (assess_self_respondent) or a chief
- * people officer for them; not invited is CADRE_ENOTFOUND. */
+ * people officer for them; not invited is CADRE_ENOTFOUND.  with_evidence
+ * false leaves every statement's evidence [] (for checking a form). */
 int assess_questionnaire_json(const struct actor *actor, struct store *db,
-                              const struct assess_ref *ref, const char *respondent, json_t **out,
-                              struct cadre_err *err);
+                              const struct assess_ref *ref, const char *respondent,
+                              bool with_evidence, json_t **out, struct cadre_err *err);
 
 /* assess_invite_propose: the people Cadre's data proposes for each group of
  * an open round (chief people officer): from accounts (by role, granted

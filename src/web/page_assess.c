@@ -531,7 +531,8 @@ static int round_page(struct web_request *req, struct web_response *resp, json_t
 	bool invited = false;
 	if (open && assess_self_respondent(req->actor, db, me, &e) == CADRE_OK) {
 		json_t *q = NULL;
-		invited = assess_questionnaire_json(req->actor, db, &ref, me, &q, &e) == CADRE_OK;
+		invited =
+		    assess_questionnaire_json(req->actor, db, &ref, me, false, &q, &e) == CADRE_OK;
 		json_decref(q);
 	}
 	(void)json_object_set_new(ctx, "page_title", json_string(title));
@@ -1060,7 +1061,7 @@ int page_assess_answer_form(struct web_request *req, struct web_response *resp,
 	json_t *q = NULL;
 	struct assess_ref ref = assess_round_ref(&r);
 	if (rc == CADRE_OK)
-		rc = assess_questionnaire_json(req->actor, db, &ref, me, &q, err);
+		rc = assess_questionnaire_json(req->actor, db, &ref, me, true, &q, err);
 	if (rc == CADRE_EPERM)
 		rc = cadre_err_set(err, CADRE_ENOTFOUND, "not invited");
 	if (rc != CADRE_OK)
@@ -1098,7 +1099,7 @@ int page_assess_answer(struct web_request *req, struct web_response *resp, struc
 	bool for_other = *given != '\0';
 	struct assess_ref ref = assess_round_ref(&r);
 	json_t *q = NULL;
-	if ((rc = assess_questionnaire_json(req->actor, db, &ref, me, &q, err)) != CADRE_OK)
+	if ((rc = assess_questionnaire_json(req->actor, db, &ref, me, false, &q, err)) != CADRE_OK)
 		return rc == CADRE_EPERM ? cadre_err_set(err, CADRE_ENOTFOUND, "not invited") : rc;
 	const char *action = page_form_value(req, "action");
 	bool submit = strcmp(action, "submit") == 0;
@@ -1109,11 +1110,7 @@ int page_assess_answer(struct web_request *req, struct web_response *resp, struc
 	int top = (int)json_array_size(json_object_get(q, "scale"));
 	struct posted pv = {.score = xcalloc(nst + 1, sizeof *pv.score),
 	                    .note = xcalloc(nst + 1, sizeof *pv.note)};
-	struct change {
-		const char *sid;
-		int score;
-		const char *note;
-	} *ch = xcalloc(nst + 1, sizeof *ch);
+	struct assess_answer_in *ch = xcalloc(nst + 1, sizeof *ch);
 	size_t nch = 0, k = 0, fi, si;
 	json_t *f, *s;
 	const struct form *form;
@@ -1163,45 +1160,46 @@ int page_assess_answer(struct web_request *req, struct web_response *resp, struc
 			if (json_is_integer(old) && json_integer_value(old) == v &&
 			    strcmp(old_note, nv ? nv : "") == 0)
 				continue; /* unchanged: no new audit entry */
-			ch[nch].sid = sid;
+			ch[nch].statement = sid;
 			ch[nch].score = (int)v;
-			ch[nch].note = nv;
+			ch[nch].evidence = nv;
 			nch++;
 		}
 	}
 	if (json_array_size(json_object_get(ctx, "errors"))) {
 		free(ch);
 		resp->status = 422;
+		json_t *qe = NULL;
+		struct cadre_err e2;
+		if (assess_questionnaire_json(req->actor, db, &ref, me, true, &qe, &e2) ==
+		    CADRE_OK) {
+			json_decref(q);
+			q = qe;
+		}
 		rc = answer_page(req, resp, ctx, q, &pv, ferrs, me, for_other, err);
 		free(pv.score);
 		free(pv.note);
 		return rc;
 	}
+	/* every answer changed, and the submission, in one transaction */
 	struct cadre_err e;
-	rc = CADRE_OK;
-	const char *failed = NULL;
-	for (size_t i = 0; i < nch && rc == CADRE_OK; i++) {
-		rc = assess_answer(req->actor, db, web_auth_key(req), &ref, me, ch[i].sid,
-		                   ch[i].score, ch[i].note, web_auth_clock(req), &e);
-		if (rc != CADRE_OK)
-			failed = ch[i].sid;
-	}
-	if (rc == CADRE_OK && submit)
-		rc = assess_submit(req->actor, db, web_auth_key(req), &ref, me, web_auth_clock(req),
-		                   &e);
+	size_t failed = nch;
+	rc = assess_answers(req->actor, db, web_auth_key(req), &ref, me, ch, nch, submit,
+	                    web_auth_clock(req), &failed, &e);
+	char fid[96] = "answers";
+	if (failed < nch && rc == CADRE_EINVAL)
+		(void)snprintf(fid, sizeof fid, "note-%s", ch[failed].statement);
 	free(ch);
 	if (rc == CADRE_ECONFLICT || rc == CADRE_EINVAL) {
 		/* closed, already submitted, nothing to submit, a bad note: shown
 		 * with the questionnaire as it now stands */
 		json_t *q2 = NULL;
 		struct cadre_err e2;
-		if (assess_questionnaire_json(req->actor, db, &ref, me, &q2, &e2) == CADRE_OK) {
+		if (assess_questionnaire_json(req->actor, db, &ref, me, true, &q2, &e2) ==
+		    CADRE_OK) {
 			json_decref(q);
 			q = q2;
 		}
-		char fid[96] = "answers";
-		if (failed && rc == CADRE_EINVAL)
-			(void)snprintf(fid, sizeof fid, "note-%s", failed);
 		(void)page_error(ctx, fid, e.msg);
 		resp->status = rc == CADRE_ECONFLICT ? 409 : 422;
 		rc = answer_page(req, resp, ctx, q, rc == CADRE_ECONFLICT ? NULL : &pv, ferrs, me,
@@ -1343,7 +1341,7 @@ int api_assess_answers(struct web_request *req, struct web_response *resp, struc
 	struct assess_ref ref = assess_round_ref(&r);
 	json_t *q = NULL;
 	if (rc == CADRE_OK)
-		rc = assess_questionnaire_json(req->actor, db, &ref, me, &q, err);
+		rc = assess_questionnaire_json(req->actor, db, &ref, me, false, &q, err);
 	if (rc != CADRE_OK) {
 		json_decref(body);
 		return rc == CADRE_EPERM ? cadre_err_set(err, CADRE_ENOTFOUND, "not invited") : rc;
@@ -1387,29 +1385,31 @@ int api_assess_answers(struct web_request *req, struct web_response *resp, struc
 		return web_fail(resp, err, 422, "%zu problem%s in the answers: nothing was saved",
 		                bad, bad == 1 ? "" : "s");
 	}
-	size_t saved = 0;
+	size_t na = json_array_size(answers);
+	struct assess_answer_in *in = xcalloc(na + 1, sizeof *in);
 	json_array_foreach(answers, i, a)
 	{
 		const json_t *ev = json_object_get(a, "evidence");
-		rc = assess_answer(req->actor, db, web_auth_key(req), &ref, me,
-		                   json_string_value(json_object_get(a, "statement")),
-		                   (int)json_integer_value(json_object_get(a, "score")),
-		                   json_is_string(ev) ? json_string_value(ev) : NULL,
-		                   web_auth_clock(req), err);
-		if (rc != CADRE_OK)
-			break;
-		saved++;
+		in[i].statement = json_string_value(json_object_get(a, "statement"));
+		in[i].score = (int)json_integer_value(json_object_get(a, "score"));
+		in[i].evidence = json_is_string(ev) ? json_string_value(ev) : NULL;
 	}
-	bool submitted = false;
-	if (rc == CADRE_OK && json_is_true(sub)) {
-		rc = assess_submit(req->actor, db, web_auth_key(req), &ref, me, web_auth_clock(req),
-		                   err);
-		submitted = rc == CADRE_OK;
-	}
+	size_t failed = na;
+	bool submitted = json_is_true(sub);
+	rc = assess_answers(req->actor, db, web_auth_key(req), &ref, me, in, na, submitted,
+	                    web_auth_clock(req), &failed, err);
+	free(in);
 	json_decref(body);
+	if (rc == CADRE_EINVAL && failed < na) {
+		char field[64];
+		(void)snprintf(field, sizeof field, "answers[%zu]", failed);
+		web_resp_field_error(resp, field, err->msg);
+		return web_fail(resp, err, 422, "%s: nothing was saved", err->msg);
+	}
 	if (rc != CADRE_OK)
 		return rc;
-	if ((rc = assess_questionnaire_json(req->actor, db, &ref, me, &q, err)) != CADRE_OK)
+	size_t saved = na;
+	if ((rc = assess_questionnaire_json(req->actor, db, &ref, me, false, &q, err)) != CADRE_OK)
 		return rc;
 	json_t *o = json_pack("{s:s, s:I, s:b, s:s, s:O, s:O}", "respondent", me, "saved",
 	                      (json_int_t)saved, "submitted", submitted, "state", jstr(q, "state"),
