@@ -4537,6 +4537,7 @@ int assess_questionnaire_json(const struct actor *actor, struct store *db,
 struct propose_ctx {
 	const struct actor *actor;
 	const struct assess_ref *ref;
+	size_t max;
 	json_t *out;
 };
 
@@ -4564,8 +4565,8 @@ static int propose_tx(struct store *db, void *arg, struct cadre_err *err)
 		invited[i] = d.resp[i].id;
 	json_t *groups = NULL;
 	char as_of[11] = "";
-	rc = assess_invite_candidates(db, r.org.id, g, d.ngroups, invited, d.nresp, as_of, &groups,
-	                              err);
+	rc = assess_invite_candidates(db, r.org.id, g, d.ngroups, invited, d.nresp, c->max, as_of,
+	                              &groups, err);
 	free(g);
 	free(invited);
 	rdata_free(&d);
@@ -4577,13 +4578,13 @@ static int propose_tx(struct store *db, void *arg, struct cadre_err *err)
 }
 
 int assess_invite_propose(const struct actor *actor, struct store *db, const struct assess_ref *ref,
-                          json_t **out, struct cadre_err *err)
+                          size_t max_listed, json_t **out, struct cadre_err *err)
 {
 	*out = NULL;
 	int rc = actor_check(actor, err);
 	if (rc != CADRE_OK)
 		return rc;
-	struct propose_ctx c = {.actor = actor, .ref = ref};
+	struct propose_ctx c = {.actor = actor, .ref = ref, .max = max_listed};
 	rc = store_tx_run(db, STORE_TX_READ, propose_tx, &c, err);
 	if (rc == CADRE_OK)
 		*out = c.out;

@@ -310,13 +310,14 @@ int assess_questionnaire_json(const struct actor *actor, struct store *db,
  * managers: staff who manage someone in post), by group id (docs/
  * toolkits.md, "Inviting from Cadre's data"):
  * {round, as_of, groups [{id, label, rule, candidates [{id, name, source,
- * invited, elsewhere}], more}]}.  A person is proposed in the first group
- * of the round's order that takes them; one already invited is marked.
- * *out: the caller's. */
+ * invited}], more}]}.  A person is proposed in the first group of the
+ * round's order that takes them; one already invited is marked.  At most
+ * max_listed are listed per group, in the same order every time (the rest
+ * counted in "more"; SIZE_MAX lists all).  *out: the caller's. */
 int assess_invite_propose(const struct actor *actor, struct store *db, const struct assess_ref *ref,
-                          json_t **out, struct cadre_err *err);
+                          size_t max_listed, json_t **out, struct cadre_err *err);
 
-#define ASSESS_PROPOSE_MAX 200 /* candidates listed per group */
+#define ASSESS_PROPOSE_LISTED 25 /* candidates a page lists per group */
 
 /* the groups with leadership levels offered when opening a round:
  * leaders_l4, leaders_l3, leaders_l2 (see assess_invite.c) */

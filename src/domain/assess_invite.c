@@ -142,6 +142,7 @@ struct gather {
 	const char *const *invited;
 	size_t ninvited;
 	json_t *cands;
+	size_t max;
 	int64_t more;
 };
 
@@ -156,7 +157,7 @@ static void offer(struct gather *g, const char *id, const char *name, const char
 	for (size_t i = 0; i < g->ninvited; i++)
 		if (strcmp(g->invited[i], id) == 0)
 			inv = true;
-	if (json_array_size(g->cands) >= ASSESS_PROPOSE_MAX) {
+	if (json_array_size(g->cands) >= g->max) {
 		g->more++;
 		return;
 	}
@@ -213,8 +214,8 @@ static int offer_staff(struct store *db, const struct store_sql *q, int64_t org,
 }
 
 int assess_invite_candidates(struct store *db, int64_t org_id, const struct assess_invite_group *g,
-                             size_t n, const char *const *invited, size_t ninvited, char *as_of,
-                             json_t **out, struct cadre_err *err)
+                             size_t n, const char *const *invited, size_t ninvited,
+                             size_t max_listed, char *as_of, json_t **out, struct cadre_err *err)
 {
 	*out = NULL;
 	as_of[0] = '\0';
@@ -235,8 +236,11 @@ int assess_invite_candidates(struct store *db, int64_t org_id, const struct asse
 	rc = CADRE_OK;
 	for (size_t i = 0; i < n && rc == CADRE_OK; i++) {
 		const struct rule *r = rule_for(g[i].id);
-		struct gather ga = {
-		    .seen = &seen, .invited = invited, .ninvited = ninvited, .cands = json_array()};
+		struct gather ga = {.seen = &seen,
+		                    .invited = invited,
+		                    .ninvited = ninvited,
+		                    .cands = json_array(),
+		                    .max = max_listed};
 		for (size_t k = 0; r && k < 4 && r->roles[k] && rc == CADRE_OK; k++)
 			rc = offer_accounts(db, org_id, r->roles[k], &ga, err);
 		if (rc == CADRE_OK && r && as_of[0] && r->level_max > 0) {

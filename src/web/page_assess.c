@@ -664,7 +664,7 @@ static int invite_page(struct web_request *req, struct web_response *resp, json_
 	struct assess_ref ref = assess_round_ref(&r);
 	bool open = rc == CADRE_OK && strcmp(r.status, "open") == 0;
 	if (open)
-		rc = assess_invite_propose(req->actor, db, &ref, &p, err);
+		rc = assess_invite_propose(req->actor, db, &ref, ASSESS_PROPOSE_LISTED, &p, err);
 	if (rc != CADRE_OK) {
 		json_decref(ctx);
 		json_decref(group_errors);
@@ -698,15 +698,15 @@ static int invite_page(struct web_request *req, struct web_response *resp, json_
 			                                "value", value, "text", text, "hint",
 			                                jstr(c, "source"), "checked", 1));
 		}
-		char more[160] = "", add_id[48];
+		char more[200] = "", add_id[48], all_id[48];
 		json_int_t nmore = json_integer_value(json_object_get(g, "more"));
 		if (nmore)
 			(void)snprintf(more, sizeof more,
-			               "%" JSON_INTEGER_FORMAT
-			               " more are not listed here: add them by "
-			               "their ids below.",
-			               nmore);
+			               "Also invite the %" JSON_INTEGER_FORMAT
+			               " more proposed for %s who are not listed here",
+			               nmore, jstr(g, "label"));
 		(void)snprintf(add_id, sizeof add_id, "add-%s", jstr(g, "id"));
+		(void)snprintf(all_id, sizeof all_id, "all-%s", jstr(g, "id"));
 		const char *gerr = json_string_value(json_array_get(group_errors, gi));
 		json_array_append_new(
 		    groups,
@@ -782,7 +782,9 @@ int page_assess_invite(struct web_request *req, struct web_response *resp, struc
 	struct assess_ref ref = assess_round_ref(&r);
 	json_t *p = NULL;
 	struct cadre_err e;
-	if ((rc = assess_invite_propose(req->actor, db, &ref, &p, &e)) != CADRE_OK)
+	/* every proposal, in the page's order: the first ASSESS_PROPOSE_LISTED of
+	 * a group were listed (ticked or not), the rest only counted */
+	if ((rc = assess_invite_propose(req->actor, db, &ref, SIZE_MAX, &p, &e)) != CADRE_OK)
 		return cadre_err_set(err, rc, "%s", e.msg);
 	json_t *ctx = page_new("Invite respondents");
 	json_t *gerrs = json_array();
@@ -792,7 +794,8 @@ int page_assess_invite(struct web_request *req, struct web_response *resp, struc
 	{
 		const char *gid = jstr(g, "id");
 		size_t glen = strlen(gid);
-		const char **ids = xcalloc(f->count + 1, sizeof *ids);
+		const char **ids = xcalloc(
+		    f->count + json_array_size(json_object_get(g, "candidates")) + 1, sizeof *ids);
 		size_t n = 0;
 		const char *bad = NULL;
 		for (size_t k = 0; k < f->count; k++)
@@ -800,6 +803,16 @@ int page_assess_invite(struct web_request *req, struct web_response *resp, struc
 			    strncmp(f->fields[k].value, gid, glen) == 0 &&
 			    f->fields[k].value[glen] == ':')
 				ids[n++] = f->fields[k].value + glen + 1;
+		char all_id[48];
+		(void)snprintf(all_id, sizeof all_id, "all-%s", gid);
+		if (strcmp(page_form_value(req, all_id), "yes") == 0) {
+			const json_t *cands = json_object_get(g, "candidates");
+			for (size_t k = ASSESS_PROPOSE_LISTED; k < json_array_size(cands); k++) {
+				const json_t *c = json_array_get(cands, k);
+				if (!json_is_true(json_object_get(c, "invited")))
+					ids[n++] = jstr(c, "id");
+			}
+		}
 		char add_id[48];
 		(void)snprintf(add_id, sizeof add_id, "add-%s", gid);
 		const char *add = page_form_value(req, add_id);
@@ -904,11 +917,26 @@ struct posted {
 
 /* answer_page: the questionnaire q (stolen) as a form, with the values
  * posted (may be NULL) and errors already in ctx */
+/* factor_index: the index of factor id in q (0 when absent or unknown) */
+static size_t factor_index(const json_t *q, const char *id)
+{
+	size_t fi;
+	json_t *f;
+	json_array_foreach(json_object_get(q, "factors"), fi, f)
+	{
+		if (id && strcmp(jstr(f, "id"), id) == 0)
+			return fi;
+	}
+	return 0;
+}
+
 static int answer_page(struct web_request *req, struct web_response *resp, json_t *ctx, json_t *q,
                        const struct posted *pv, json_t *field_errors, const char *respondent,
-                       bool for_other, struct cadre_err *err)
+                       bool for_other, const char *factor, struct cadre_err *err)
 {
 	const json_t *round = json_object_get(q, "round");
+	size_t shown = factor_index(q, factor);
+	json_t *nav = json_array();
 	bool open = strcmp(jstr(round, "status"), "open") == 0;
 	bool submitted = strcmp(jstr(q, "state"), "submitted") == 0;
 	bool editable = open && !submitted;
@@ -918,6 +946,30 @@ static int answer_page(struct web_request *req, struct web_response *resp, json_
 	json_array_foreach(json_object_get(q, "factors"), fi, f)
 	{
 		json_t *stmts = json_array();
+		size_t f_answered = 0;
+		json_array_foreach(json_object_get(f, "statements"), si, s)
+		{
+			if (json_is_integer(json_object_get(s, "score")))
+				f_answered++;
+		}
+		{
+			char href[ASSESS_ID_MAX * 3 + 160], count[64];
+			(void)snprintf(
+			    href, sizeof href,
+			    "/assess/rounds/%" JSON_INTEGER_FORMAT "/answer?factor=%s%s%s",
+			    json_integer_value(json_object_get(round, "id")), jstr(f, "id"),
+			    for_other ? "&respondent=" : "", for_other ? respondent : "");
+			(void)snprintf(count, sizeof count, "%zu of %zu answered", f_answered,
+			               json_array_size(json_object_get(f, "statements")));
+			json_array_append_new(
+			    nav, json_pack("{s:s, s:s, s:s, s:b}", "title", jstr(f, "title"),
+			                   "href", href, "count", count, "current", fi == shown));
+		}
+		if (fi != shown) {
+			n += json_array_size(json_object_get(f, "statements"));
+			json_decref(stmts);
+			continue;
+		}
 		json_array_foreach(json_object_get(f, "statements"), si, s)
 		{
 			const char *sid = jstr(s, "id");
@@ -1019,7 +1071,13 @@ static int answer_page(struct web_request *req, struct web_response *resp, json_
 		                     jstr(pt, "label"), "description", jstr(pt, "description")));
 	}
 	const char *done = page_query_value(req, "done");
+	const json_t *fshown = json_array_get(json_object_get(q, "factors"), shown);
+	size_t nf = json_array_size(json_object_get(q, "factors"));
 	(void)json_object_set_new(ctx, "page_title", json_string(title));
+	(void)json_object_set_new(ctx, "nav", nav);
+	(void)json_object_set_new(ctx, "factor_id", json_string(jstr(fshown, "id")));
+	(void)json_object_set_new(ctx, "factor_title", json_string(jstr(fshown, "title")));
+	(void)json_object_set_new(ctx, "last_factor", json_boolean(shown + 1 >= nf));
 	(void)json_object_set_new(ctx, "round_id",
 	                          json_integer(json_integer_value(json_object_get(round, "id"))));
 	(void)json_object_set_new(ctx, "group_label", json_string(jstr(q, "group_label")));
@@ -1068,7 +1126,7 @@ int page_assess_answer_form(struct web_request *req, struct web_response *resp,
 		return rc;
 	const char *given = page_query_value(req, "respondent");
 	return answer_page(req, resp, page_new("Questionnaire"), q, NULL, NULL, me, given && *given,
-	                   err);
+	                   page_query_value(req, "factor"), err);
 }
 
 /* WEBPAGE: POST /assess/rounds/{id:int}/answer
@@ -1176,7 +1234,8 @@ int page_assess_answer(struct web_request *req, struct web_response *resp, struc
 			json_decref(q);
 			q = qe;
 		}
-		rc = answer_page(req, resp, ctx, q, &pv, ferrs, me, for_other, err);
+		rc = answer_page(req, resp, ctx, q, &pv, ferrs, me, for_other,
+		                 page_form_value(req, "factor"), err);
 		free(pv.score);
 		free(pv.note);
 		return rc;
@@ -1203,24 +1262,33 @@ int page_assess_answer(struct web_request *req, struct web_response *resp, struc
 		(void)page_error(ctx, fid, e.msg);
 		resp->status = rc == CADRE_ECONFLICT ? 409 : 422;
 		rc = answer_page(req, resp, ctx, q, rc == CADRE_ECONFLICT ? NULL : &pv, ferrs, me,
-		                 for_other, err);
+		                 for_other, page_form_value(req, "factor"), err);
 		free(pv.score);
 		free(pv.note);
 		return rc;
 	}
 	free(pv.score);
 	free(pv.note);
-	json_decref(q);
 	json_decref(ctx);
 	json_decref(ferrs);
-	if (rc != CADRE_OK)
+	if (rc != CADRE_OK) {
+		json_decref(q);
 		return cadre_err_set(err, rc, "%s", e.msg);
-	if (submit && !for_other)
+	}
+	if (submit && !for_other) {
+		json_decref(q);
 		return web_resp_redirect(resp, 303, "/assess?done=submitted", err);
-	char href[ASSESS_ID_MAX * 3 + 96];
-	(void)snprintf(href, sizeof href, "/assess/rounds/%" PRId64 "/answer?done=%s%s%s", r.id,
-	               submit ? "submitted" : "saved", for_other ? "&respondent=" : "",
-	               for_other ? me : "");
+	}
+	/* saved: on to the next factor (the last stays) */
+	size_t at = factor_index(q, page_form_value(req, "factor"));
+	size_t nf = json_array_size(json_object_get(q, "factors"));
+	const json_t *next =
+	    json_array_get(json_object_get(q, "factors"), at + 1 < nf ? at + 1 : at);
+	char href[ASSESS_ID_MAX * 3 + 160];
+	(void)snprintf(href, sizeof href, "/assess/rounds/%" PRId64 "/answer?factor=%s&done=%s%s%s",
+	               r.id, jstr(next, "id"), submit ? "submitted" : "saved",
+	               for_other ? "&respondent=" : "", for_other ? me : "");
+	json_decref(q);
 	return web_resp_redirect(resp, 303, href, err);
 }
 

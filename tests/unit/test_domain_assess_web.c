@@ -96,7 +96,7 @@ static void test_propose(void **state)
 	    assess_invite(&t->sys, t->db, t->key, &ref, "line_managers", who, 1, &t->clk.clock, &e),
 	    CADRE_OK);
 	json_t *p = NULL;
-	assert_int_equal(assess_invite_propose(&t->sys, t->db, &ref, &p, &e), CADRE_OK);
+	assert_int_equal(assess_invite_propose(&t->sys, t->db, &ref, SIZE_MAX, &p, &e), CADRE_OK);
 	assert_string_equal(json_string_value(json_object_get(p, "as_of")), "2025-03-31");
 	char buf[512];
 	assert_string_equal(ids(p, "board", buf, sizeof buf), "board@rxc.test");
@@ -111,11 +111,18 @@ static void test_propose(void **state)
 	assert_true(json_is_true(json_object_get(json_array_get(lm, 2), "invited")));
 	assert_true(json_is_false(json_object_get(json_array_get(lm, 1), "invited")));
 	json_decref(p);
+	/* a page lists a few: the first in the same order, the rest counted */
+	assert_int_equal(assess_invite_propose(&t->sys, t->db, &ref, 1, &p, &e), CADRE_OK);
+	assert_string_equal(ids(p, "line_managers", buf, sizeof buf), "ward@rxc.test");
+	assert_int_equal(json_integer_value(json_object_get(group_of(p, "line_managers"), "more")),
+	                 2);
+	assert_int_equal(json_integer_value(json_object_get(group_of(p, "board"), "more")), 0);
+	json_decref(p);
 	/* only a chief people officer may ask */
 	int64_t bid = testauth_user(t, "b2@rxc.test", "board_member", "RXC");
 	struct account_identity who_b;
 	struct actor board = testauth_actor(t, bid, &who_b);
-	assert_int_equal(assess_invite_propose(&board, t->db, &ref, &p, &e), CADRE_EPERM);
+	assert_int_equal(assess_invite_propose(&board, t->db, &ref, SIZE_MAX, &p, &e), CADRE_EPERM);
 	account_identity_free(&who_b);
 	tp_rmdir(dir);
 }
@@ -133,7 +140,7 @@ static void test_propose_levels(void **state)
 	struct cadre_err e;
 	struct assess_ref ref = {.org = "RXC", .period = FY};
 	json_t *p = NULL;
-	assert_int_equal(assess_invite_propose(&t->sys, t->db, &ref, &p, &e), CADRE_OK);
+	assert_int_equal(assess_invite_propose(&t->sys, t->db, &ref, SIZE_MAX, &p, &e), CADRE_OK);
 	char buf[512];
 	assert_string_equal(ids(p, "leaders_l4", buf, sizeof buf), "staff-100");
 	assert_string_equal(ids(p, "leaders_l3", buf, sizeof buf), "");
