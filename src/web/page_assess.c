@@ -709,12 +709,12 @@ static int invite_page(struct web_request *req, struct web_response *resp, json_
 		(void)snprintf(all_id, sizeof all_id, "all-%s", jstr(g, "id"));
 		const char *gerr = json_string_value(json_array_get(group_errors, gi));
 		json_array_append_new(
-		    groups,
-		    json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:o}", "gid", jstr(g, "id"),
-		              "label", jstr(g, "label"), "rule", jstr(g, "rule"), "items", items,
-		              "already", already, "more", more, "add_id", add_id, "add_value",
-		              page_form_value(req, add_id), "add_error",
-		              gerr ? json_string(gerr) : json_false()));
+		    groups, json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:s, s:s, s:s, s:o}",
+		                      "gid", jstr(g, "id"), "label", jstr(g, "label"), "rule",
+		                      jstr(g, "rule"), "items", items, "already", already,
+		                      "has_more", nmore > 0, "more", more, "all_id", all_id,
+		                      "add_id", add_id, "add_value", page_form_value(req, add_id),
+		                      "add_error", gerr ? json_string(gerr) : json_false()));
 	}
 	(void)json_object_set_new(ctx, "page_title", json_string(title));
 	(void)json_object_set_new(ctx, "round_id", json_integer(r.id));
@@ -1074,7 +1074,7 @@ static int answer_page(struct web_request *req, struct web_response *resp, json_
 	const json_t *fshown = json_array_get(json_object_get(q, "factors"), shown);
 	size_t nf = json_array_size(json_object_get(q, "factors"));
 	(void)json_object_set_new(ctx, "page_title", json_string(title));
-	(void)json_object_set_new(ctx, "nav", nav);
+	(void)json_object_set_new(ctx, "factor_nav", nav);
 	(void)json_object_set_new(ctx, "factor_id", json_string(jstr(fshown, "id")));
 	(void)json_object_set_new(ctx, "factor_title", json_string(jstr(fshown, "title")));
 	(void)json_object_set_new(ctx, "last_factor", json_boolean(shown + 1 >= nf));
