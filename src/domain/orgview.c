@@ -252,9 +252,9 @@ static json_t *kpi_json(const struct sickness_kpi *k)
 	return o;
 }
 
-static int series_spc(const double *values, const int32_t *months, size_t n,
-                      const char *chart_id, const char *title, const char *unit, int decimals,
-                      json_t *o, struct cadre_err *err);
+static int series_spc(const double *values, const int32_t *months, size_t n, const char *chart_id,
+                      const char *title, const char *unit, int decimals, json_t *o,
+                      struct cadre_err *err);
 
 /* spc_json: the SPC analysis of the months with figures, for the API
  * ("spc") and the page ("chart").  Both stay null when no month has
@@ -412,7 +412,6 @@ static double round4(double x)
 	return round(x * 1e4) / 1e4;
 }
 
-
 /* vacancy_rate: vacancy over establishment as a percentage to 2 places,
  * from the integer units (hundredths of WTE, ten-thousandths of FTE), the
  * formula of `cadre kpi vacancies`. */
@@ -495,15 +494,15 @@ static int staff_section(const struct actor *actor, struct store *db, const stru
 /* vacancy_section: funded establishment (org_stats_establishment) less
  * contracted FTE (org_stats_staff) for the month, in total and by staff
  * group; null when no establishment is held for the month. */
-static int vacancy_section(const struct actor *actor, struct store *db,
-                           const struct org_node *node, int month, const struct group_names *gn,
-                           json_t *o, struct cadre_err *err)
+static int vacancy_section(const struct actor *actor, struct store *db, const struct org_node *node,
+                           int month, const struct group_names *gn, json_t *o,
+                           struct cadre_err *err)
 {
 	struct orgstats_money_row *est = NULL;
 	struct orgstats_staff_row *staff = NULL;
 	size_t ne = 0, ns = 0;
-	int rc = orgstats_money_read(actor, db, ORGSTATS_ESTABLISHMENT, node->id, month, &est, &ne,
-	                             err);
+	int rc =
+	    orgstats_money_read(actor, db, ORGSTATS_ESTABLISHMENT, node->id, month, &est, &ne, err);
 	if (rc == CADRE_OK)
 		rc = orgstats_staff_read(actor, db, node->id, month, &staff, &ns, err);
 	if (rc != CADRE_OK) {
@@ -578,7 +577,8 @@ static int temporary_section(const struct actor *actor, struct store *db,
 {
 	struct orgstats_money_row *rows = NULL, *est = NULL;
 	size_t n = 0, ne = 0;
-	int rc = orgstats_money_read(actor, db, ORGSTATS_TEMPORARY, node->id, month, &rows, &n, err);
+	int rc =
+	    orgstats_money_read(actor, db, ORGSTATS_TEMPORARY, node->id, month, &rows, &n, err);
 	if (rc == CADRE_OK)
 		rc = orgstats_money_read(actor, db, ORGSTATS_ESTABLISHMENT, node->id, month, &est,
 		                         &ne, err);
@@ -770,15 +770,14 @@ bool orgview_trend_valid(const char *measure)
 /* trend_value: the measure's value for node at month; *has false when
  * nothing is held that month. */
 static int trend_value(const struct actor *actor, struct store *db, const char *measure,
-                       int64_t node_id, int month, double *value, bool *has,
-                       struct cadre_err *err)
+                       int64_t node_id, int month, double *value, bool *has, struct cadre_err *err)
 {
 	*has = false;
 	*value = 0.0;
 	struct orgstats_money_row *rows = NULL;
 	size_t n = 0;
-	enum orgstats_kind kind = strcmp(measure, "vacancy-rate") == 0 ? ORGSTATS_ESTABLISHMENT
-	                                                               : ORGSTATS_TEMPORARY;
+	enum orgstats_kind kind =
+	    strcmp(measure, "vacancy-rate") == 0 ? ORGSTATS_ESTABLISHMENT : ORGSTATS_TEMPORARY;
 	int rc = orgstats_money_read(actor, db, kind, node_id, month, &rows, &n, err);
 	if (rc != CADRE_OK)
 		return rc;
@@ -815,9 +814,9 @@ static int trend_value(const struct actor *actor, struct store *db, const char *
 
 /* series_spc: the SPC analysis ("spc") and the page's chart ("chart") of
  * n points, set on o. */
-static int series_spc(const double *values, const int32_t *months, size_t n,
-                      const char *chart_id, const char *title, const char *unit, int decimals,
-                      json_t *o, struct cadre_err *err)
+static int series_spc(const double *values, const int32_t *months, size_t n, const char *chart_id,
+                      const char *title, const char *unit, int decimals, json_t *o,
+                      struct cadre_err *err)
 {
 	struct spc_options opt = {.direction = SPC_DIRECTION_LOWER};
 	struct spc_result res;
@@ -878,8 +877,7 @@ static int series_spc(const double *values, const int32_t *months, size_t n,
 }
 
 int orgview_trend_json(const struct actor *actor, struct store *db, const char *code,
-                       const char *measure, int from, int to, json_t **out,
-                       struct cadre_err *err)
+                       const char *measure, int from, int to, json_t **out, struct cadre_err *err)
 {
 	*out = NULL;
 	const struct trend_def *def = NULL;
@@ -887,7 +885,8 @@ int orgview_trend_json(const struct actor *actor, struct store *db, const char *
 		if (measure && strcmp(trend_defs[i].measure, measure) == 0)
 			def = &trend_defs[i];
 	if (!def)
-		return cadre_err_set(err, CADRE_EINVAL, "no such trend: %s", measure ? measure : "");
+		return cadre_err_set(err, CADRE_EINVAL, "no such trend: %s",
+		                     measure ? measure : "");
 	struct org_node node;
 	int rc = node_for(actor, db, code, &node, err);
 	if (rc != CADRE_OK)
@@ -938,9 +937,9 @@ int orgview_trend_json(const struct actor *actor, struct store *db, const char *
 	(void)json_object_set_new(o, "to", cap ? month_json(hi) : json_null());
 	json_t *series = json_array();
 	for (size_t i = 0; i < n; i++)
-		(void)json_array_append_new(series, json_pack("{s:o, s:f}", "month",
-		                                              month_json(months[i]), "value",
-		                                              values[i]));
+		(void)json_array_append_new(
+		    series,
+		    json_pack("{s:o, s:f}", "month", month_json(months[i]), "value", values[i]));
 	(void)json_object_set_new(o, "months", series);
 	(void)json_object_set_new(o, "months_without_data", missing);
 	missing = NULL;
@@ -1091,7 +1090,8 @@ int orgview_quality_json(const struct actor *actor, struct store *db, const char
 	(void)json_object_set_new(o, "staff_in_post", json_integer((json_int_t)r->staff_in_post));
 	(void)json_object_set_new(o, "managers", json_integer((json_int_t)r->managers));
 	(void)json_object_set_new(o, "rows_allowed", json_boolean(rows_ok));
-	(void)json_object_set_new(o, "protected_rows_allowed", json_boolean(rows_ok && protected_ok));
+	(void)json_object_set_new(o, "protected_rows_allowed",
+	                          json_boolean(rows_ok && protected_ok));
 	json_t *checks = json_array();
 	for (int i = 0; i < QUALITY_CHECK_COUNT; i++) {
 		enum quality_check c = (enum quality_check)i;
@@ -1118,8 +1118,8 @@ int orgview_quality_json(const struct actor *actor, struct store *db, const char
 }
 
 int orgview_quality_rows_json(const struct actor *actor, struct store *db, const char *code,
-                              const char *as_of, const char *check, const char *after,
-                              size_t limit, json_t **out, struct cadre_err *err)
+                              const char *as_of, const char *check, const char *after, size_t limit,
+                              json_t **out, struct cadre_err *err)
 {
 	*out = NULL;
 	enum quality_check c;

@@ -152,8 +152,7 @@ bool orgview_trend_valid(const char *measure);
  * after to; CADRE_EPERM without ORGVIEW_FIGURES_PERMISSION;
  * CADRE_ENOTFOUND as above. */
 int orgview_trend_json(const struct actor *actor, struct store *db, const char *code,
-                       const char *measure, int from, int to, json_t **out,
-                       struct cadre_err *err);
+                       const char *measure, int from, int to, json_t **out, struct cadre_err *err);
 
 /* orgview_home: the top node the actor may browse: England when visible,
  * else the organisation of its first grant through which it holds
@@ -181,7 +180,7 @@ int orgview_quality_json(const struct actor *actor, struct store *db, const char
  * CADRE_EPERM without people.read (and people.protected.read for the
  * protected checks); CADRE_EINVAL for a bad limit. */
 int orgview_quality_rows_json(const struct actor *actor, struct store *db, const char *code,
-                              const char *as_of, const char *check, const char *after,
-                              size_t limit, json_t **out, struct cadre_err *err);
+                              const char *as_of, const char *check, const char *after, size_t limit,
+                              json_t **out, struct cadre_err *err);
 
 #endif
