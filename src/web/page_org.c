@@ -797,12 +797,10 @@ static int date_param(struct web_request *req, struct web_response *resp, const 
 	int rc = query_one(req, resp, name, &v, err);
 	if (rc != CADRE_OK || !v)
 		return rc;
-	int y = 0, m = 0, d = 0;
-	char tail = 0;
-	if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1900 ||
-	    m < 1 || m > 12 || d < 1 || d > 31 || v[4] != '-' || v[7] != '-')
-		return bad_param(resp, err, name,
-		                 "enter a day as YYYY-MM-DD, for example 2025-03-31");
+	struct date d;
+	struct cadre_err e;
+	if (date_parse_iso(v, strlen(v), &d, &e) != CADRE_OK || d.y < 1900)
+		return bad_param(resp, err, name, "enter a day as YYYY-MM-DD, for example 2025-03-31");
 	(void)snprintf(out, 11, "%s", v);
 	return CADRE_OK;
 }
