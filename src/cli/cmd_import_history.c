@@ -37,12 +37,14 @@ static void result_text(struct cli *cli, const struct history_result *r, bool dr
 		date_month_format(r->first_month, a);
 		date_month_format(r->last_month, b);
 	}
-	(void)fprintf(cli->out,
-	              "%s %s: %lld rows for %lld organisations, %s to %s; %lld replaced, %lld "
-	              "skipped (a published figure held the month)\n",
+	(void)fprintf(cli->out, "%s %s: %lld rows for %lld organisation%s, %s to %s; %lld replaced",
 	              dry ? "checked" : "imported", history_file_name(r->kind), (long long)r->rows,
-	              (long long)r->orgs, a, b, (long long)r->rows_replaced,
-	              (long long)r->rows_skipped);
+	              (long long)r->orgs, r->orgs == 1 ? "" : "s", a, b,
+	              (long long)r->rows_replaced);
+	if (r->kind == HISTORY_SICKNESS)
+		(void)fprintf(cli->out, ", %lld skipped (a published figure held the month)",
+		              (long long)r->rows_skipped);
+	(void)fputc('\n', cli->out);
 }
 
 /* COMMAND: import history

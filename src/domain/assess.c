@@ -34,6 +34,9 @@ const size_t assess_default_ngroups =
     sizeof assess_default_groups / sizeof assess_default_groups[0];
 
 static const char *const ROLES_CPO[] = {"chief_people_officer", NULL};
+/* the action plan and shared good practice: kept by the chief people officer
+ * and the workforce planners (docs/access-policy.csv, toolkit.edit) */
+static const char *const ROLES_PLAN[] = {"chief_people_officer", "workforce_planner", NULL};
 static const char *const ROLES_BOARD[] = {"board_member", NULL};
 static const char *const ROLES_ANSWER[] = {"chief_people_officer", "assessment_respondent", NULL};
 
@@ -2535,7 +2538,7 @@ static int action_add_tx(struct store *db, void *arg, struct cadre_err *err)
 {
 	struct action_ctx *c = arg;
 	struct round r;
-	int rc = round_find(c->actor, db, c->ref, ROLES_CPO, &r, err);
+	int rc = round_find(c->actor, db, c->ref, ROLES_PLAN, &r, err);
 	if (rc != CADRE_OK)
 		return rc;
 	struct toolkit tk;
@@ -2633,7 +2636,7 @@ static int action_update_tx(struct store *db, void *arg, struct cadre_err *err)
 	store_reset(st);
 	if ((rc = org_get(c->actor, db, code, &r.org, err)) != CADRE_OK)
 		return rc;
-	if ((rc = may(c->actor, db, r.org.id, r.period, ROLES_CPO, err)) != CADRE_OK)
+	if ((rc = may(c->actor, db, r.org.id, r.period, ROLES_PLAN, err)) != CADRE_OK)
 		return rc;
 	const char *next = c->status ? c->status : status;
 	if (strcmp(next, status) == 0 && !c->note)
@@ -2720,7 +2723,7 @@ static int share_tx(struct store *db, void *arg, struct cadre_err *err)
 {
 	struct share_ctx *c = arg;
 	struct round r;
-	int rc = round_find(c->actor, db, c->ref, ROLES_CPO, &r, err);
+	int rc = round_find(c->actor, db, c->ref, ROLES_PLAN, &r, err);
 	if (rc != CADRE_OK)
 		return rc;
 	if (strcmp(r.status, "open") == 0)

@@ -107,6 +107,12 @@ const char *history_file_name(enum history_kind k)
 
 /* ---- parsing ----------------------------------------------------------------- */
 
+/* span: an organisation's first and last month in the file */
+struct span {
+	int64_t org_id;
+	int first, last;
+};
+
 struct hrow {
 	long line;
 	long col[MAXCOLS];
@@ -129,6 +135,8 @@ struct himport {
 	struct arena a;
 	struct hrow *rows;
 	size_t nrows, alloc;
+	struct span *spans; /* each organisation's months in the file */
+	size_t nspans;
 	int64_t now;
 };
 
@@ -445,71 +453,48 @@ static const char *unneutralise(const char *s, size_t *len)
 	return s;
 }
 
+static size_t on_header(void *ctx, const struct csv_field *fl, size_t n, long line)
+{
+	struct himport *S = ctx;
+	int k = header_kind(S, fl, n, line);
+	if (k < 0)
+		return 0;
+	S->k = &specs[k];
+	S->res->kind = (enum history_kind)k;
+	return (size_t)S->k->ncols;
+}
+
+static void on_row(void *ctx, const struct csv_field *fl, size_t n, long line)
+{
+	struct himport *S = ctx;
+	(void)n;
+	if (S->nrows == S->alloc) {
+		S->alloc = S->alloc ? S->alloc * 2 : 1024;
+		S->rows = xreallocarray(S->rows, S->alloc, sizeof *S->rows);
+	}
+	struct hrow *row = &S->rows[S->nrows++];
+	memset(row, 0, sizeof *row);
+	row->line = line;
+	for (int i = 0; i < S->k->ncols; i++) {
+		size_t len = fl[i].len;
+		const char *s = unneutralise(fl[i].s, &len);
+		row->f[i] = arena_strndup(&S->a, s, len);
+		row->col[i] = fl[i].col;
+	}
+	int64_t before = import_problems_total(&S->res->problems);
+	for (int i = 0; i < S->k->ncols; i++)
+		parse_cell(S, row, i);
+	if (import_problems_total(&S->res->problems) == before)
+		check_row(S, row);
+}
+
 static int parse_file(struct himport *S, struct cadre_err *err)
 {
-	int rc = import_file_read(S->path, HIST_FILE_CAP, &S->file, err);
-	if (rc != CADRE_OK) {
-		size_t pl = strlen(S->path);
-		import_problem_add(&S->res->problems, S->path, 0, 0, "%s",
-		                   strncmp(err->msg, S->path, pl) == 0 && err->msg[pl] == ':'
-		                       ? err->msg + pl + 2
-		                       : err->msg);
-		return CADRE_OK;
-	}
-	(void)snprintf(S->res->sha256, sizeof S->res->sha256, "%s", S->file.sha256);
-	struct csv_options copt;
-	csv_options_init(&copt);
-	struct csv_reader *r;
-	if ((rc = csv_reader_open_mem(&r, S->file.data, S->file.len, &copt, err)) != CADRE_OK)
-		return rc;
-	bool header = true;
-	while ((rc = csv_reader_next(r, err)) == CADRE_OK) {
-		size_t n = csv_reader_count(r);
-		const struct csv_field *fl = csv_reader_fields(r);
-		long line = csv_reader_line(r);
-		if (header) {
-			header = false;
-			int k = header_kind(S, fl, n, line);
-			if (k < 0)
-				break;
-			S->k = &specs[k];
-			S->res->kind = (enum history_kind)k;
-			continue;
-		}
-		if (n != (size_t)S->k->ncols) {
-			import_problem_add(&S->res->problems, S->path, line, fl[n - 1].col,
-			                   "%zu fields, expected %d", n, S->k->ncols);
-			continue;
-		}
-		if (S->nrows == S->alloc) {
-			S->alloc = S->alloc ? S->alloc * 2 : 1024;
-			S->rows = xreallocarray(S->rows, S->alloc, sizeof *S->rows);
-		}
-		struct hrow *row = &S->rows[S->nrows++];
-		memset(row, 0, sizeof *row);
-		row->line = line;
-		for (int i = 0; i < S->k->ncols; i++) {
-			size_t len = fl[i].len;
-			const char *s = unneutralise(fl[i].s, &len);
-			row->f[i] = arena_strndup(&S->a, s, len);
-			row->col[i] = fl[i].col;
-		}
-		int64_t before = import_problems_total(&S->res->problems);
-		for (int i = 0; i < S->k->ncols; i++)
-			parse_cell(S, row, i);
-		if (import_problems_total(&S->res->problems) == before)
-			check_row(S, row);
-	}
-	if (rc == CADRE_DONE && header)
-		import_problem_add(&S->res->problems, S->path, 0, 0, "empty file: no header");
-	if (rc != CADRE_OK && rc != CADRE_DONE) {
-		long l = 0, c = 0;
-		(void)csv_reader_error_pos(r, &l, &c);
-		import_problem_add(&S->res->problems, S->path, l, c, "%s",
-		                   import_csv_reason(err->msg));
-	}
-	csv_reader_free(r);
-	return CADRE_OK;
+	int rc = import_csv_walk(S->path, HIST_FILE_CAP, &S->file, &S->res->problems, on_header,
+	                         on_row, S, err);
+	if (S->file.data)
+		(void)snprintf(S->res->sha256, sizeof S->res->sha256, "%s", S->file.sha256);
+	return rc;
 }
 
 static int ref_cmp(const void *a, const void *b)
@@ -594,6 +579,42 @@ static const struct store_sql q_del_tmp = {
     .name = "history_del_tmp",
     .sql = "DELETE FROM temporary_staffing_history WHERE org_id = $1 AND month BETWEEN $2 "
            "AND $3",
+};
+
+static const struct store_sql q_totals_del = {
+    .name = "history_totals_del",
+    .sql = "DELETE FROM history_totals WHERE kind = $1 AND org_id = $2 AND month BETWEEN $3 "
+           "AND $4",
+};
+
+/* the per-organisation monthly totals of each kind (schema 0311), for one
+ * organisation ($1) over months $2..$3 */
+static const struct store_sql q_totals_ward = {
+    .name = "history_totals_ward",
+    .sql = "INSERT INTO history_totals (kind, month, org_id, staffing_type, sum1, sum2, "
+           "synthetic) SELECT 'sickness_wards', w.month, w.org_id, '', SUM(w.fte_days_lost), "
+           "SUM(w.fte_days_available), MAX(i.synthetic) FROM sickness_ward_history w "
+           "JOIN history_import i ON i.id = w.import_id WHERE w.org_id = $1 "
+           "AND w.month BETWEEN $2 AND $3 GROUP BY w.month, w.org_id",
+};
+
+static const struct store_sql q_totals_vac = {
+    .name = "history_totals_vac",
+    .sql = "INSERT INTO history_totals (kind, month, org_id, staffing_type, sum1, sum2, "
+           "synthetic) SELECT 'vacancies', v.month, v.org_id, '', SUM(v.establishment_wte), "
+           "SUM(v.contracted_wte), MAX(i.synthetic) FROM vacancy_history v "
+           "JOIN history_import i ON i.id = v.import_id WHERE v.org_id = $1 "
+           "AND v.month BETWEEN $2 AND $3 GROUP BY v.month, v.org_id",
+};
+
+static const struct store_sql q_totals_tmp = {
+    .name = "history_totals_tmp",
+    .sql = "INSERT INTO history_totals (kind, month, org_id, staffing_type, sum1, sum2, "
+           "synthetic) SELECT 'temporary_staffing', t.month, t.org_id, t.staffing_type, "
+           "SUM(t.hours), SUM(t.spend_pence), MAX(i.synthetic) "
+           "FROM temporary_staffing_history t JOIN history_import i ON i.id = t.import_id "
+           "WHERE t.org_id = $1 AND t.month BETWEEN $2 AND $3 "
+           "GROUP BY t.month, t.org_id, t.staffing_type",
 };
 
 static const struct store_sql q_synthetic = {
@@ -775,12 +796,6 @@ static int mark_published(struct himport *S, struct store *db, struct cadre_err 
 	return CADRE_OK;
 }
 
-/* span: an organisation's first and last month in the file */
-struct span {
-	int64_t org_id;
-	int first, last;
-};
-
 static int span_cmp(const void *a, const void *b)
 {
 	const struct span *x = a, *y = b;
@@ -793,7 +808,8 @@ static int clear_held(struct himport *S, struct store *db, struct cadre_err *err
 {
 	static const struct store_sql *const del[HISTORY_KINDS] = {&q_del_sick, &q_del_ward,
 	                                                           &q_del_vac, &q_del_tmp};
-	struct span *v = xcalloc(S->nrows + 1, sizeof *v);
+	free(S->spans);
+	struct span *v = S->spans = xcalloc(S->nrows + 1, sizeof *v);
 	for (size_t i = 0; i < S->nrows; i++)
 		v[i] = (struct span){S->rows[i].org_id, S->rows[i].month, S->rows[i].month};
 	qsort(v, S->nrows, sizeof *v, span_cmp);
@@ -809,6 +825,7 @@ static int clear_held(struct himport *S, struct store *db, struct cadre_err *err
 		}
 	}
 	S->res->orgs = (int64_t)n;
+	S->nspans = n;
 	int rc = CADRE_OK;
 	for (size_t i = 0; i < n && rc == CADRE_OK; i++) {
 		struct store_stmt *st;
@@ -821,7 +838,37 @@ static int clear_held(struct himport *S, struct store *db, struct cadre_err *err
 		if (rc == CADRE_OK && S->res->kind != HISTORY_SICKNESS)
 			S->res->rows_replaced += store_changes(st);
 	}
-	free(v);
+	return rc;
+}
+
+/* refresh_totals: recompute history_totals for the organisations and
+ * months the file held (not for organisation sickness, which the sickness
+ * tables serve). */
+static int refresh_totals(struct himport *S, struct store *db, struct cadre_err *err)
+{
+	static const struct store_sql *const ins[HISTORY_KINDS] = {NULL, &q_totals_ward,
+	                                                           &q_totals_vac, &q_totals_tmp};
+	const struct store_sql *q = ins[S->res->kind];
+	if (!q)
+		return CADRE_OK;
+	int rc = CADRE_OK;
+	for (size_t i = 0; i < S->nspans && rc == CADRE_OK; i++) {
+		const struct span *v = &S->spans[i];
+		struct store_stmt *st;
+		if ((rc = store_prepare(db, &q_totals_del, &st, err)) != CADRE_OK)
+			break;
+		store_bind_str(st, 1, S->k->name);
+		store_bind_i64(st, 2, v->org_id);
+		store_bind_i64(st, 3, v->first);
+		store_bind_i64(st, 4, v->last);
+		if ((rc = store_exec(st, err)) != CADRE_OK ||
+		    (rc = store_prepare(db, q, &st, err)) != CADRE_OK)
+			break;
+		store_bind_i64(st, 1, v->org_id);
+		store_bind_i64(st, 2, v->first);
+		store_bind_i64(st, 3, v->last);
+		rc = store_exec(st, err);
+	}
 	return rc;
 }
 
@@ -991,6 +1038,7 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 	/* a retry starts from scratch */
 	res->rows = res->rows_skipped = res->rows_replaced = res->orgs = res->audit_seq = 0;
 	res->import_id = 0;
+	res->rebuilt = false;
 	import_problems_clear(&res->problems);
 	for (size_t i = 0; i < S->nrows; i++)
 		S->rows[i].skip = false;
@@ -1005,15 +1053,27 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 		return rc;
 	if ((rc = record_file(S, db, (int64_t)S->nrows - res->rows_skipped, err)) != CADRE_OK)
 		return rc;
-	if ((rc = insert_rows(S, db, err)) != CADRE_OK)
+	if ((rc = insert_rows(S, db, err)) != CADRE_OK ||
+	    (rc = refresh_totals(S, db, err)) != CADRE_OK)
 		return rc;
 	if (res->kind == HISTORY_SICKNESS) {
-		/* the materialised months follow the sickness months; a rebuild
-		 * makes the per-node statistics stale, so recompute them here */
-		if ((rc = org_hierarchy_rebuild(S->actor, db, S->opt->clk, NULL, err)) != CADRE_OK)
+		/* the materialised months follow the sickness months: when the
+		 * file's months fall outside them, rebuild (no edge changed, so
+		 * inside them a rebuild would give the same rows), and since a
+		 * rebuild makes the per-node statistics stale, recompute them */
+		int first = 0, last = 0;
+		rc = org_range(S->actor, db, &first, &last, err);
+		if (rc != CADRE_OK && rc != CADRE_ENOTFOUND)
 			return rc;
-		if ((rc = orgstats_refresh_all(S->actor, db, S->opt->clk, err)) != CADRE_OK)
-			return rc;
+		if (rc == CADRE_ENOTFOUND || res->first_month < first || res->last_month > last) {
+			if ((rc = org_hierarchy_rebuild(S->actor, db, S->opt->clk, NULL, err)) !=
+			    CADRE_OK)
+				return rc;
+			if ((rc = orgstats_refresh_all(S->actor, db, S->opt->clk, err)) != CADRE_OK)
+				return rc;
+			res->rebuilt = true;
+		}
+		rc = CADRE_OK;
 	}
 	if (!S->opt->dry_run)
 		rc = audit(S, db, err);
@@ -1056,6 +1116,7 @@ out:
 	res->micros = clock_mono_us() - t0;
 	import_file_free(&S.file);
 	free(S.rows);
+	free(S.spans);
 	arena_free(&S.a);
 	return rc;
 }

@@ -22,12 +22,17 @@
  *   file (kind "sickness") marked synthetic when opt->synthetic.  A
  *   published figure always wins: a row whose organisation and month
  *   already hold a figure from a non-synthetic file is skipped (counted in
- *   rows_skipped), one held by a synthetic file is replaced.  The hierarchy
- *   is rebuilt (the materialised months follow the sickness months) and the
- *   per-node statistics recomputed in the same transaction (orgstats.h).
+ *   rows_skipped), one held by a synthetic file is replaced.  When the
+ *   file's months fall outside the hierarchy's materialised months (which
+ *   follow the sickness months), the hierarchy is rebuilt and the per-node
+ *   statistics recomputed in the same transaction (orgstats.h), so they
+ *   never go stale.
  * - Ward sickness, vacancies and temporary staffing go into their own
  *   tables (schema 0310), recorded in history_import; a re-import replaces
- *   the rows of each organisation it holds over the months it holds.
+ *   the rows of each organisation it holds over the months it holds.  Each
+ *   organisation's monthly totals (history_totals, schema 0311, what the
+ *   series of a trust and above read) are recomputed for those months in
+ *   the same transaction.
  * - Each file is one import: one transaction and one audit entry
  *   ("import.history"). */
 #ifndef CADRE_DOMAIN_HISTORY_H
@@ -67,6 +72,7 @@ struct history_result {
 	int64_t orgs;          /* organisations in the file */
 	int first_month, last_month;
 	char sha256[65];
+	bool rebuilt;      /* sickness: the file's months widened the hierarchy's */
 	int64_t import_id; /* stat_import (sickness) or history_import row */
 	int64_t audit_seq; /* 0 for a dry run */
 	int64_t micros;

@@ -10,64 +10,91 @@
 #include "base/mem.h"
 #include "store/store.h"
 
-/* Each source has two statements: "in range" joins org_ancestor at the
- * figure's own month ($1 node, $2 from, $3 to); "clamped" joins it at one
- * month ($4) for figures outside the materialised range.  The
- * temporary-staffing statements add the staffing type ('' for all) as the
- * last parameter.  Columns: month, numerator sum, denominator sum, the
- * largest and smallest synthetic flag. */
+/* Every source sums over the node's subtree ($1) as it stood each month,
+ * with the columns month, first sum, second sum and the largest and
+ * smallest synthetic flag, in one of four ways:
+ *   _month: one month ($2) inside the materialised range, driven from
+ *     org_ancestor (month, ancestor): the subtree's nodes, then their rows
+ *     (CROSS JOIN keeps SQLite to that order); cheap below a region;
+ *   _facts: months $2..$3 inside the range, driven from the figures by
+ *     month, each looked up in org_ancestor; cheap for a region or an ICB,
+ *     whose subtrees hold thousands of wards and teams but whose
+ *     organisation-level figures are few (a few hundred a month);
+ *   _clamp: months $2..$3 outside the range, all joined to org_ancestor at
+ *     the one month $4 (the range's nearest end);
+ *   _all: England, months $1..$2: every node is under England in every
+ *     month (one with no known parent counts in England's total, org.h),
+ *     so England sums every row without looking its node up.
+ * The organisation-level history is read from history_totals (one row per
+ * organisation, month and staffing type, kept by the history import), whose
+ * statements add the kind and the staffing type ('' for every type) as
+ * their last two parameters. */
 
-#define SICK_SELECT                                                                                \
-	"SELECT s.month, SUM(s.fte_days_lost), SUM(s.fte_days_available), MAX(i.synthetic), "      \
-	"MIN(i.synthetic) FROM org_ancestor a JOIN sickness_absence s ON s.org_id = a.node_id "    \
-	"JOIN stat_import i ON i.id = s.import_id "
+#define SRC_MONTH(sel, facts, on)                                                                  \
+	"SELECT h.month, " sel " FROM org_ancestor a CROSS JOIN " facts " WHERE a.ancestor_id = "  \
+	"$1 AND a.month = $2 AND h.month = $2 AND " on " = a.node_id"
+#define SRC_FACTS(sel, facts, on)                                                                  \
+	"SELECT h.month, " sel " FROM " facts " CROSS JOIN org_ancestor a WHERE h.month BETWEEN "  \
+	"$2 AND $3 AND a.month = h.month AND a.ancestor_id = $1 AND a.node_id = " on
+#define SRC_CLAMP(sel, facts, on)                                                                  \
+	"SELECT h.month, " sel " FROM org_ancestor a CROSS JOIN " facts " WHERE a.ancestor_id = "  \
+	"$1 AND a.month = $4 AND h.month BETWEEN $2 AND $3 AND " on " = a.node_id"
+#define SRC_ALL(sel, facts) "SELECT h.month, " sel " FROM " facts " WHERE h.month BETWEEN $1 AND $2"
+#define BY_MONTH            " GROUP BY h.month"
 
-static const struct store_sql q_sick_in = {
-    .name = "orgseries_sick_in",
-    .sql = SICK_SELECT "WHERE a.ancestor_id = $1 AND a.month BETWEEN $2 AND $3 "
-                       "AND s.month = a.month GROUP BY s.month",
+struct source {
+	const struct store_sql *month, *facts, *clamp, *all;
+	int extra; /* 2: kind and staffing type follow the other parameters */
 };
 
+#define SYNTH "MAX(i.synthetic), MIN(i.synthetic)"
+
+/* the sickness tables: the publication and the demo's synthetic months */
+#define SICK_SEL   "SUM(h.fte_days_lost), SUM(h.fte_days_available), " SYNTH
+#define SICK_FACTS "sickness_absence h JOIN stat_import i ON i.id = h.import_id"
+
+static const struct store_sql q_sick_month = {
+    "orgseries_sick_month", SRC_MONTH(SICK_SEL, SICK_FACTS, "h.org_id") BY_MONTH, NULL};
+static const struct store_sql q_sick_facts = {
+    "orgseries_sick_facts", SRC_FACTS(SICK_SEL, SICK_FACTS, "h.org_id") BY_MONTH, NULL};
 static const struct store_sql q_sick_clamp = {
-    .name = "orgseries_sick_clamp",
-    .sql = SICK_SELECT "WHERE a.ancestor_id = $1 AND a.month = $4 "
-                       "AND s.month BETWEEN $2 AND $3 GROUP BY s.month",
-};
+    "orgseries_sick_clamp", SRC_CLAMP(SICK_SEL, SICK_FACTS, "h.org_id") BY_MONTH, NULL};
+static const struct store_sql q_sick_all = {"orgseries_sick_all",
+                                            SRC_ALL(SICK_SEL, SICK_FACTS) BY_MONTH, NULL};
+static const struct source src_sick = {&q_sick_month, &q_sick_facts, &q_sick_clamp, &q_sick_all, 0};
 
-#define WARD_SELECT                                                                                \
-	"SELECT w.month, SUM(w.fte_days_lost), SUM(w.fte_days_available), MAX(i.synthetic), "      \
-	"MIN(i.synthetic) FROM org_ancestor a JOIN sickness_ward_history w "                       \
-	"ON w.node_id = a.node_id JOIN history_import i ON i.id = w.import_id "
+/* the ward history itself, for wards, teams and divisions (small subtrees:
+ * only _month and _clamp are used) */
+#define WARD_FACTS "sickness_ward_history h JOIN history_import i ON i.id = h.import_id"
 
-static const struct store_sql q_ward_in = {
-    .name = "orgseries_ward_in",
-    .sql = WARD_SELECT "WHERE a.ancestor_id = $1 AND a.month BETWEEN $2 AND $3 "
-                       "AND w.month = a.month GROUP BY w.month",
-};
-
+static const struct store_sql q_ward_month = {
+    "orgseries_ward_month", SRC_MONTH(SICK_SEL, WARD_FACTS, "h.node_id") BY_MONTH, NULL};
 static const struct store_sql q_ward_clamp = {
-    .name = "orgseries_ward_clamp",
-    .sql = WARD_SELECT "WHERE a.ancestor_id = $1 AND a.month = $4 "
-                       "AND w.month BETWEEN $2 AND $3 GROUP BY w.month",
-};
+    "orgseries_ward_clamp", SRC_CLAMP(SICK_SEL, WARD_FACTS, "h.node_id") BY_MONTH, NULL};
+static const struct source src_ward = {&q_ward_month, &q_ward_month, &q_ward_clamp, &q_ward_month,
+                                       0};
 
-#define VAC_SELECT                                                                                 \
-	"SELECT v.month, SUM(v.establishment_wte), SUM(v.contracted_wte), MAX(i.synthetic), "      \
-	"MIN(i.synthetic) FROM org_ancestor a JOIN vacancy_history v ON v.org_id = a.node_id "     \
-	"JOIN history_import i ON i.id = v.import_id "
+/* history_totals: kind and staffing type are the last two parameters */
+#define TOT_SEL(p)                                                                                 \
+	"SUM(CASE WHEN " p " = '' OR h.staffing_type = " p " THEN h.sum1 ELSE 0 END), "            \
+	"SUM(CASE WHEN " p " = '' OR h.staffing_type = " p " THEN h.sum2 ELSE 0 END), "            \
+	"MAX(h.synthetic), MIN(h.synthetic)"
+#define TOT_FACTS "history_totals h"
 
-static const struct store_sql q_vac_in = {
-    .name = "orgseries_vac_in",
-    .sql = VAC_SELECT "WHERE a.ancestor_id = $1 AND a.month BETWEEN $2 AND $3 "
-                      "AND v.month = a.month GROUP BY v.month",
-};
+static const struct store_sql q_tot_month = {
+    "orgseries_tot_month",
+    SRC_MONTH(TOT_SEL("$4"), TOT_FACTS, "h.org_id") " AND h.kind = $3" BY_MONTH, NULL};
+static const struct store_sql q_tot_facts = {
+    "orgseries_tot_facts",
+    SRC_FACTS(TOT_SEL("$5"), TOT_FACTS, "h.org_id") " AND h.kind = $4" BY_MONTH, NULL};
+static const struct store_sql q_tot_clamp = {
+    "orgseries_tot_clamp",
+    SRC_CLAMP(TOT_SEL("$6"), TOT_FACTS, "h.org_id") " AND h.kind = $5" BY_MONTH, NULL};
+static const struct store_sql q_tot_all = {
+    "orgseries_tot_all", SRC_ALL(TOT_SEL("$4"), TOT_FACTS) " AND h.kind = $3" BY_MONTH, NULL};
+static const struct source src_tot = {&q_tot_month, &q_tot_facts, &q_tot_clamp, &q_tot_all, 2};
 
-static const struct store_sql q_vac_clamp = {
-    .name = "orgseries_vac_clamp",
-    .sql = VAC_SELECT "WHERE a.ancestor_id = $1 AND a.month = $4 "
-                      "AND v.month BETWEEN $2 AND $3 GROUP BY v.month",
-};
-
+/* the current figures (org_stats_*), stored for every node */
 static const struct store_sql q_vac_cur = {
     .name = "orgseries_vac_cur",
     .sql = "SELECT e.month, e.budget_wte, COALESCE(s.fte, 0), 0, 0 "
@@ -76,38 +103,13 @@ static const struct store_sql q_vac_cur = {
            "WHERE e.node_id = $1 AND e.staff_group = 'TOTAL' AND e.month BETWEEN $2 AND $3",
 };
 
-/* hours, then spend in pence, of the chosen type ('' all) */
-#define TMP_SUMS(t, p)                                                                             \
-	"SUM(CASE WHEN " p " = '' OR " t ".staffing_type = " p " THEN " t ".hours ELSE 0 END), "   \
-	"SUM(CASE WHEN " p " = '' OR " t ".staffing_type = " p " THEN " t                          \
-	".spend_pence ELSE 0 END), "
-
-#define TMP_HIST_FROM                                                                              \
-	"FROM org_ancestor a JOIN temporary_staffing_history t ON t.org_id = a.node_id "           \
-	"JOIN history_import i ON i.id = t.import_id "
-
-static const struct store_sql q_tmp_in = {
-    .name = "orgseries_tmp_in",
-    .sql = "SELECT t.month, " TMP_SUMS(
-        "t", "$4") "MAX(i.synthetic), MIN(i.synthetic) " TMP_HIST_FROM
-                   "WHERE a.ancestor_id = $1 AND a.month BETWEEN $2 AND $3 "
-                   "AND t.month = a.month GROUP BY t.month",
-};
-
-static const struct store_sql q_tmp_clamp = {
-    .name = "orgseries_tmp_clamp",
-    .sql =
-        "SELECT t.month, " TMP_SUMS("t", "$5") "MAX(i.synthetic), MIN(i.synthetic) " TMP_HIST_FROM
-                                               "WHERE a.ancestor_id = $1 AND a.month = $4 "
-                                               "AND t.month BETWEEN $2 AND $3 GROUP BY t.month",
-};
-
 static const struct store_sql q_tmp_cur = {
     .name = "orgseries_tmp_cur",
-    .sql = "SELECT o.month, " TMP_SUMS(
-        "o", "$4") "0, 0 FROM org_stats_temporary o "
-                   "WHERE o.node_id = $1 AND o.staff_group = 'TOTAL' AND o.month BETWEEN $2 AND $3 "
-                   "GROUP BY o.month",
+    .sql = "SELECT o.month, "
+           "SUM(CASE WHEN $4 = '' OR o.staffing_type = $4 THEN o.hours ELSE 0 END), "
+           "SUM(CASE WHEN $4 = '' OR o.staffing_type = $4 THEN o.spend_pence ELSE 0 END), 0, 0 "
+           "FROM org_stats_temporary o WHERE o.node_id = $1 AND o.staff_group = 'TOTAL' "
+           "AND o.month BETWEEN $2 AND $3 GROUP BY o.month",
 };
 
 static const char *const measure_names[] = {
@@ -216,49 +218,67 @@ static void fill(struct orgseries *s, int month, double a, double b, bool synth_
 		s->synthetic = true;
 }
 
-/* run_one: one statement's rows into the series. */
-static int run_one(struct orgseries *s, struct store *db, const struct store_sql *q, int from,
-                   int to, int clamp, const char *type, enum orgseries_source src,
-                   struct cadre_err *err)
+/* run: statement q with the integer parameters ints[0..nint-1], then, for
+ * a history_totals statement, kind and type; its rows into the series. */
+static int run(struct orgseries *s, struct store *db, const struct store_sql *q,
+               const int64_t *ints, int nint, const char *kind, const char *type,
+               enum orgseries_source src, struct cadre_err *err)
 {
 	struct store_stmt *st;
 	int rc = store_prepare(db, q, &st, err);
 	if (rc != CADRE_OK)
 		return rc;
 	int p = 1;
-	store_bind_i64(st, p++, s->org.id);
-	store_bind_i64(st, p++, from);
-	store_bind_i64(st, p++, to);
-	if (clamp)
-		store_bind_i64(st, p++, clamp);
-	if (type)
+	for (int i = 0; i < nint; i++)
+		store_bind_i64(st, p++, ints[i]);
+	if (kind) {
+		store_bind_str(st, p++, kind);
 		store_bind_str(st, p, type);
-	while ((rc = store_step(st, err)) == CADRE_OK) {
-		int m = (int)store_col_i64(st, 0);
-		fill(s, m, store_col_double(st, 1), store_col_double(st, 2),
-		     store_col_i64(st, 3) != 0, store_col_i64(st, 4) != 0, src);
 	}
+	while ((rc = store_step(st, err)) == CADRE_OK)
+		fill(s, (int)store_col_i64(st, 0), store_col_double(st, 1), store_col_double(st, 2),
+		     store_col_i64(st, 3) != 0, store_col_i64(st, 4) != 0, src);
 	return rc == CADRE_DONE ? CADRE_OK : rc;
 }
 
-/* run_subtree: a subtree-summing source over from..to, in up to three
- * segments: before the materialised range (its first month's hierarchy),
- * inside it, after it (its last month's). */
-static int run_subtree(struct orgseries *s, struct store *db, const struct store_sql *q_in,
-                       const struct store_sql *q_clamp, int first, int last, const char *type,
-                       enum orgseries_source src, struct cadre_err *err)
+/* run_subtree: a source over the series' months: England in one pass;
+ * otherwise in up to three segments: before the materialised range (its
+ * first month's hierarchy), inside it (by the figures for a region or an
+ * ICB, month by month below), after it (its last month's).  Months already
+ * present (from a preferred source) are not asked for again.  kind and
+ * type go with a history_totals source. */
+static int run_subtree(struct orgseries *s, struct store *db, const struct source *q, int first,
+                       int last, const char *kind, const char *type, enum orgseries_source src,
+                       struct cadre_err *err)
 {
 	int rc = CADRE_OK;
-	int from = s->from, to = s->to;
-	if (from < first)
-		rc = run_one(s, db, q_clamp, from, to < first ? to : date_month_add(first, -1),
-		             first, type, src, err);
-	if (rc == CADRE_OK && to >= first && from <= last)
-		rc = run_one(s, db, q_in, from > first ? from : first, to < last ? to : last, 0,
-		             type, src, err);
-	if (rc == CADRE_OK && to > last)
-		rc = run_one(s, db, q_clamp, from > last ? from : date_month_add(last, 1), to, last,
-		             type, src, err);
+	int64_t id = s->org.id, from = s->from, to = s->to;
+	if (!q->extra)
+		kind = type = NULL;
+	if (strcmp(s->org.kind, "nation") == 0) {
+		int64_t v[] = {from, to};
+		return run(s, db, q->all, v, 2, kind, type, src, err);
+	}
+	if (from < first) {
+		int64_t v[] = {id, from, to < first ? to : date_month_add(first, -1), first};
+		rc = run(s, db, q->clamp, v, 4, kind, type, src, err);
+	}
+	int64_t lo = from > first ? from : first, hi = to < last ? to : last;
+	if (rc == CADRE_OK && lo <= hi &&
+	    (strcmp(s->org.kind, "region") == 0 || strcmp(s->org.kind, "icb") == 0)) {
+		int64_t v[] = {id, lo, hi};
+		rc = run(s, db, q->facts, v, 3, kind, type, src, err);
+	} else {
+		for (int m = (int)lo; m <= hi && rc == CADRE_OK; m = date_month_add(m, 1)) {
+			int64_t v[] = {id, m};
+			if (!s->points[date_month_diff(s->from, m)].present)
+				rc = run(s, db, q->month, v, 2, kind, type, src, err);
+		}
+	}
+	if (rc == CADRE_OK && to > last) {
+		int64_t v[] = {id, from > last ? from : date_month_add(last, 1), to, last};
+		rc = run(s, db, q->clamp, v, 4, kind, type, src, err);
+	}
 	return rc;
 }
 
@@ -299,32 +319,52 @@ int orgseries_get(const struct actor *actor, struct store *db, const char *code,
 	if (rc != CADRE_OK)
 		return rc;
 	const char *tv = staffing_values[type];
+	bool below = is_below_employer(out->org.kind);
+	int64_t span3[] = {out->org.id, from, to};
 	switch (measure) {
 	case ORGSERIES_SICKNESS_RATE:
 	case ORGSERIES_WARD_SICKNESS_RATE:
-		/* wards and divisions read the ward history, employers and above
-		 * the sickness tables */
-		if (measure == ORGSERIES_SICKNESS_RATE && !is_below_employer(out->org.kind))
-			rc = run_subtree(out, db, &q_sick_in, &q_sick_clamp, first, last, NULL,
+		/* wards and divisions read the ward history; employers and above
+		 * the sickness tables, or for the ward measure their wards'
+		 * totals */
+		if (below)
+			rc = run_subtree(out, db, &src_ward, first, last, NULL, NULL,
+			                 ORGSERIES_SRC_HISTORY, err);
+		else if (measure == ORGSERIES_SICKNESS_RATE)
+			rc = run_subtree(out, db, &src_sick, first, last, NULL, NULL,
 			                 ORGSERIES_SRC_PUBLISHED, err);
 		else
-			rc = run_subtree(out, db, &q_ward_in, &q_ward_clamp, first, last, NULL,
+			rc = run_subtree(out, db, &src_tot, first, last, "sickness_wards", "",
 			                 ORGSERIES_SRC_HISTORY, err);
 		break;
 	case ORGSERIES_VACANCY_RATE:
 	case ORGSERIES_VACANCY_WTE:
-		rc = run_one(out, db, &q_vac_cur, from, to, 0, NULL, ORGSERIES_SRC_CURRENT, err);
-		if (rc == CADRE_OK)
-			rc = run_subtree(out, db, &q_vac_in, &q_vac_clamp, first, last, NULL,
+		rc = run(out, db, &q_vac_cur, span3, 3, NULL, NULL, ORGSERIES_SRC_CURRENT, err);
+		/* the history is organisation level: nothing under a ward */
+		if (rc == CADRE_OK && !below)
+			rc = run_subtree(out, db, &src_tot, first, last, "vacancies", "",
 			                 ORGSERIES_SRC_HISTORY, err);
 		break;
 	case ORGSERIES_TEMP_HOURS:
-	case ORGSERIES_TEMP_SPEND:
-		rc = run_one(out, db, &q_tmp_cur, from, to, 0, tv, ORGSERIES_SRC_CURRENT, err);
-		if (rc == CADRE_OK)
-			rc = run_subtree(out, db, &q_tmp_in, &q_tmp_clamp, first, last, tv,
+	case ORGSERIES_TEMP_SPEND: {
+		struct store_stmt *st;
+		if ((rc = store_prepare(db, &q_tmp_cur, &st, err)) != CADRE_OK)
+			break;
+		store_bind_i64(st, 1, out->org.id);
+		store_bind_i64(st, 2, from);
+		store_bind_i64(st, 3, to);
+		store_bind_str(st, 4, tv);
+		while ((rc = store_step(st, err)) == CADRE_OK)
+			fill(out, (int)store_col_i64(st, 0), store_col_double(st, 1),
+			     store_col_double(st, 2), false, false, ORGSERIES_SRC_CURRENT);
+		if (rc != CADRE_DONE)
+			break;
+		rc = CADRE_OK;
+		if (!below)
+			rc = run_subtree(out, db, &src_tot, first, last, "temporary_staffing", tv,
 			                 ORGSERIES_SRC_HISTORY, err);
 		break;
+	}
 	}
 	return rc;
 }

@@ -40,6 +40,9 @@
 #include "domain/session.h"
 #include "domain/token.h"
 #include "domain/toolkit.h"
+#include "domain/establishment.h"
+#include "domain/upload.h"
+#include "domain/wards.h"
 #include "io/assets.h"
 #include "io/csv.h"
 #include "web/auth.h"
@@ -226,7 +229,52 @@ struct world {
 	char share_stmt[64];
 	char asset[96];
 	int counter;
+	bool multipart; /* the body body_for made is multipart/form-data */
 };
+
+/* ---- the uploads' fixtures (imports.run) ---- */
+
+#define UPLOAD_BOUNDARY "cadre-matrix-boundary"
+#define UPLOAD_CSV      WARDS_HEADER "\r\nRT1,CC1,Ward one,W1,Ward one,D1,Division one,adult-acute\r\n"
+
+/* a ledger file: every role holding imports.run may load one (a finance
+ * business partner loads only the ledger's files) */
+#define UPLOAD_POST_CSV ESTABLISHMENT_HEADER "\r\nRT1,CC1,2025-04,NURSING,AFC-5,10.00,400000.00\r\n"
+
+static const struct store_sql q_upload_valid = {
+    .name = "matrix_upload_valid",
+    .sql = "UPDATE upload SET state = 'valid' WHERE id = $1",
+};
+
+/* fresh_upload: a new upload of RT1 (inside) or RT3 (outside), checked
+ * valid, so a commit or discard of it succeeds once: each request of the
+ * import routes gets its own (a second commit is rightly a 409). */
+static int64_t fresh_upload(const struct world *w, bool inside)
+{
+	struct cadre_err e;
+	int64_t org = 0;
+	if (policy_org_by_code(w->t->db, inside ? "RT1" : "RT3", &org, &e) != CADRE_OK)
+		fail_msg("no fixture organisation: %s", e.msg);
+	struct actor_grant g = {.role = "workforce_planner", .org_id = org};
+	struct actor a = actor_user(1, &g, 1);
+	int64_t id = 0;
+	if (upload_create(&a, w->t->db, upload_kind_find("cost-centres"), "matrix.csv", UPLOAD_CSV,
+	                  strlen(UPLOAD_CSV), NULL, &w->t->clk.clock, &id, &e) != CADRE_OK)
+		fail_msg("upload_create: %s", e.msg);
+	struct store_stmt *st;
+	if (store_prepare(w->t->db, &q_upload_valid, &st, &e) != CADRE_OK)
+		fail_msg("%s", e.msg);
+	store_bind_i64(st, 1, id);
+	if (store_exec(st, &e) != CADRE_OK)
+		fail_msg("%s", e.msg);
+	return id;
+}
+
+static bool import_route(const char *pattern)
+{
+	return strncmp(pattern, "/imports/", 9) == 0 ||
+	       strncmp(pattern, "/api/v1/imports/", 16) == 0;
+}
 
 static void sign_in(struct world *w, struct actor_acct *a)
 {
@@ -302,7 +350,9 @@ static bool fill_path(const struct world *w, const char *pattern, bool inside, c
 			    : pl > 9 && strcmp(pattern + pl - 9, "/sign-off") == 0 ? w->round_c
 			                                                           : w->round_a;
 			(void)snprintf(value, sizeof value, "%" PRId64, id);
-		} else if (strncmp(pattern, "/assets/", 8) == 0 && strncmp(p, "{name}", n) == 0)
+		} else if (import_route(pattern) && strncmp(p, "{id:int}", n) == 0)
+			(void)snprintf(value, sizeof value, "%" PRId64, fresh_upload(w, inside));
+		else if (strncmp(pattern, "/assets/", 8) == 0 && strncmp(p, "{name}", n) == 0)
 			(void)snprintf(value, sizeof value, "%s", w->asset);
 		else if (strncmp(p, "{check}", n) == 0)
 			(void)snprintf(value, sizeof value, "occupation-unlisted");
@@ -369,9 +419,19 @@ static void body_for(struct world *w, const char *method, const char *pattern, c
                      size_t outsz)
 {
 	out[0] = '\0';
+	w->multipart = false;
 	if (strcmp(method, "POST") != 0)
 		return;
-	if (strcmp(pattern, "/sign-in") == 0)
+	if (strcmp(pattern, "/imports") == 0 || strcmp(pattern, "/api/v1/imports") == 0) {
+		/* the CSRF part follows (send) */
+		w->multipart = true;
+		(void)snprintf(
+		    out, outsz,
+		    "--" UPLOAD_BOUNDARY "\r\nContent-Disposition: form-data; "
+		    "name=\"kind\"\r\n\r\nestablishment\r\n--" UPLOAD_BOUNDARY
+		    "\r\nContent-Disposition: form-data; name=\"file\"; "
+		    "filename=\"m.csv\"\r\nContent-Type: text/csv\r\n\r\n" UPLOAD_POST_CSV "\r\n");
+	} else if (strcmp(pattern, "/sign-in") == 0)
 		(void)snprintf(out, outsz,
 		               "email=signin%%40rt1.test&password=correct+horse+battery");
 	else if (strcmp(pattern, "/users") == 0)
@@ -416,9 +476,14 @@ static struct testweb_reply send(struct world *w, const char *method, const char
 	}
 	/* a JSON body (the API) carries the token in X-CSRF-Token */
 	bool json = body[0] == '{';
-	size_t blen = strlen(body) + (a && strcmp(method, "POST") == 0 ? 80 : 0);
+	size_t blen = strlen(body) + (a && strcmp(method, "POST") == 0 ? 80 : 0) + 200;
 	char *full = xmalloc(blen + 1);
-	if (a && strcmp(method, "POST") == 0 && !json)
+	if (w->multipart)
+		(void)snprintf(full, blen + 1,
+		               "%s--" UPLOAD_BOUNDARY "\r\nContent-Disposition: form-data; "
+		               "name=\"csrf_token\"\r\n\r\n%s\r\n--" UPLOAD_BOUNDARY "--\r\n",
+		               body, token);
+	else if (a && strcmp(method, "POST") == 0 && !json)
 		(void)snprintf(full, blen + 1, "%s%scsrf_token=%s", body, *body ? "&" : "", token);
 	else
 		(void)snprintf(full, blen + 1, "%s", body);
@@ -428,7 +493,9 @@ static struct testweb_reply send(struct world *w, const char *method, const char
 	     buf_printf(&req, NULL, "X-CSRF-Token: %s\r\n", token)) ||
 	    (strcmp(method, "POST") == 0 &&
 	     buf_printf(&req, NULL, "Content-Type: %s\r\nContent-Length: %zu\r\n",
-	                json ? "application/json" : "application/x-www-form-urlencoded",
+	                json           ? "application/json"
+	                : w->multipart ? "multipart/form-data; boundary=" UPLOAD_BOUNDARY
+	                               : "application/x-www-form-urlencoded",
 	                strlen(full))) ||
 	    buf_printf(&req, NULL, "\r\n%s", full))
 		fail_msg("request too long");
@@ -682,7 +749,10 @@ static void test_matrix(void **state)
 					a = over_root ? &eng[k] : &q1[k];
 				if (role && (!a->signed_in || strcmp(r->method, "POST") == 0))
 					sign_in(&w, a);
-				char body[256];
+				/* each request of an upload's routes gets its own upload */
+				if (import_route(r->pattern))
+					(void)fill_path(&w, r->pattern, in, path, sizeof path);
+				char body[1024];
 				body_for(&w, r->method, r->pattern, body, sizeof body);
 				struct testweb_reply rep = send(&w, r->method, path, a, body);
 				enum outcome got = classify(&rep, r->method);
