@@ -401,9 +401,11 @@ static json_t *trend_ctx(const json_t *k)
 	const json_t *spc = json_object_get(k, "spc");
 	if (!json_is_object(chart) || !json_is_object(spc))
 		return json_false();
-	return json_pack("{s:O, s:s, s:s, s:s, s:s}", "chart", chart, "title", jstr(k, "title"),
-	                 "explanation", jstr(spc, "explanation"), "variation_text",
-	                 jstr(spc, "variation_text"), "centre_line", jstr(spc, "centre_line"));
+	return json_pack("{s:O, s:s, s:s, s:s, s:s, s:b}", "chart", chart, "title",
+	                 jstr(k, "title"), "explanation", jstr(spc, "explanation"),
+	                 "variation_text", jstr(spc, "variation_text"), "centre_line",
+	                 jstr(spc, "centre_line"), "synthetic",
+	                 json_is_true(json_object_get(k, "synthetic")));
 }
 
 /* org_page: the page for code at month (0: latest). */
@@ -435,12 +437,18 @@ static int org_page(struct web_request *req, struct web_response *resp, const ch
 	/* the workforce trends, over the staff months up to the month shown */
 	trends = json_array();
 	if (json_is_true(json_object_get(staff, "loaded"))) {
-		static const char *const measures[] = {"vacancy-rate", "temporary-spend"};
+		/* the sickness trend of the subtree (wards, divisions; and the
+		 * demo history) unless the published one is shown above */
+		static const char *const measures[] = {"sickness-rate", "vacancy-rate",
+		                                       "temporary-spend"};
+		bool published = kpi && json_is_object(json_object_get(kpi, "chart"));
 		int smonth = 0;
 		struct cadre_err e;
 		(void)date_month_parse(jstr(staff, "month"), strlen(jstr(staff, "month")), &smonth,
 		                       &e);
 		for (size_t i = 0; i < sizeof measures / sizeof measures[0]; i++) {
+			if (i == 0 && published)
+				continue;
 			json_t *tr = NULL;
 			if ((rc = orgview_trend_json(req->actor, db, code, measures[i], 0, smonth,
 			                             &tr, err)) != CADRE_OK)
@@ -748,14 +756,16 @@ int api_org_summary(struct web_request *req, struct web_response *resp, struct c
  * PERMISSION: workforce.aggregate.read
  * ORG: path code
  * A monthly workforce series of an organisation's subtree, with SPC.
- * measure is vacancy-rate (percent of funded establishment vacant) or
- * temporary-spend (pounds of bank, agency, overtime and locum spend):
- * {org, name, measure, title, unit, from, to, months [{month, value}],
- * months_without_data, spc} where spc is the statistical process control
- * analysis (lower is better; a run chart below 12 months, else XmR with
- * limits and special-cause signals) or null.  Query: from=YYYY-MM,
- * to=YYYY-MM (default: the staff months held).  An unknown measure is a
- * 404; a bad or unknown parameter, or from after to, a 400.
+ * measure is sickness-rate (percent of FTE days lost), vacancy-rate
+ * (percent of funded establishment vacant) or temporary-spend (pounds of
+ * bank, agency, overtime and locum spend), for any node down to a ward
+ * (orgseries.h): {org, name, measure, title, unit, from, to, months
+ * [{month, value, synthetic}], months_without_data, synthetic, spc} where
+ * spc is the statistical process control analysis (lower is better; a run
+ * chart below 12 months, else XmR with limits and special-cause signals)
+ * or null.  Query: from=YYYY-MM, to=YYYY-MM (default: the 36 months up to
+ * the latest month held; at most 240).  An unknown measure is a 404; a bad
+ * or unknown parameter, or from after to, a 400.
  */
 int api_org_trend(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
@@ -774,6 +784,8 @@ int api_org_trend(struct web_request *req, struct web_response *resp, struct cad
 		return rc;
 	if (from && to && from > to)
 		return bad_param(resp, err, "from", "from must not be after to");
+	if (from && to && date_month_diff(from, to) >= 240)
+		return bad_param(resp, err, "to", "ask for at most 240 months");
 	struct store *db;
 	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
 		return rc;
@@ -800,7 +812,8 @@ static int date_param(struct web_request *req, struct web_response *resp, const 
 	struct date d;
 	struct cadre_err e;
 	if (date_parse_iso(v, strlen(v), &d, &e) != CADRE_OK || d.y < 1900)
-		return bad_param(resp, err, name, "enter a day as YYYY-MM-DD, for example 2025-03-31");
+		return bad_param(resp, err, name,
+		                 "enter a day as YYYY-MM-DD, for example 2025-03-31");
 	(void)snprintf(out, 11, "%s", v);
 	return CADRE_OK;
 }

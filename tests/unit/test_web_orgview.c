@@ -713,6 +713,16 @@ static void test_staff_json_grants(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "spc"), "chart")),
 	                    "run");
 	json_decref(o);
+	/* the vacancy rate by hand: establishment 2 + 2.5 + 1 = 5.5 WTE at
+	 * RXC, 6.4 FTE in post: (5.5 - 6.4) / 5.5 = -16.36% */
+	assert_int_equal(orgview_trend_json(&pa, t->db, "RXC", "vacancy-rate", 0, 0, &o, &e),
+	                 CADRE_OK);
+	months = json_object_get(o, "months");
+	assert_int_equal(json_array_size(months), 1);
+	assert_true(fabs(num(json_array_get(months, 0), "value") - -16.36) < 1e-9);
+	assert_int_equal(json_array_size(json_object_get(o, "months_without_data")),
+	                 ORGVIEW_TREND_MONTHS - 1);
+	json_decref(o);
 	/* /orgs's top node: the grant's own */
 	struct org_node home;
 	assert_int_equal(orgview_home(&pa, t->db, &home, &e), CADRE_OK);
