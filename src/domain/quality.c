@@ -432,10 +432,12 @@ static int check_managers(struct store *db, struct quality_report *out, struct q
 }
 
 /* report_run: the report, with every item of one check into sink when it
- * is not NULL. */
+ * is not NULL; with counts false only the node, the day and the hierarchy
+ * month (*eff_out) are settled and checked, nothing is counted. */
 static int report_run(const struct actor *actor, struct store *db, const char *code,
-                      const char *as_of, struct quality_report *out, struct rowset *sink,
-                      enum quality_check sink_check, int *eff_out, struct cadre_err *err)
+                      const char *as_of, struct quality_report *out, bool counts,
+                      struct rowset *sink, enum quality_check sink_check, int *eff_out,
+                      struct cadre_err *err)
 {
 	memset(out, 0, sizeof *out);
 	int rc = org_get(actor, db, code, &out->org, err);
@@ -463,6 +465,8 @@ static int report_run(const struct actor *actor, struct store *db, const char *c
 		return rc;
 	if (eff_out)
 		*eff_out = eff;
+	if (!counts)
+		return CADRE_OK;
 	struct qrun q;
 	memset(&q, 0, sizeof q);
 	q.sink = sink;
@@ -484,7 +488,7 @@ static int report_run(const struct actor *actor, struct store *db, const char *c
 int quality_report(const struct actor *actor, struct store *db, const char *code, const char *as_of,
                    struct quality_report *out, struct cadre_err *err)
 {
-	return report_run(actor, db, code, as_of, out, NULL, QUALITY_CHECK_COUNT, NULL, err);
+	return report_run(actor, db, code, as_of, out, true, NULL, QUALITY_CHECK_COUNT, NULL, err);
 }
 
 /* ---- the rows behind the counts -------------------------------------------------------- */
@@ -728,7 +732,8 @@ int quality_rows(const struct actor *actor, struct store *db, const char *code, 
 	int eff = 0;
 	bool from_report = c == QUALITY_CC_NO_STAFF || c == QUALITY_CC_NO_BUDGET ||
 	                   c == QUALITY_MANAGERS_NOT_IN_POST;
-	rc = report_run(actor, db, code, as_of, rep, from_report ? &all : NULL, c, &eff, err);
+	rc = report_run(actor, db, code, as_of, rep, from_report, from_report ? &all : NULL, c,
+	                &eff, err);
 	if (rc == CADRE_OK) {
 		(void)snprintf(out->as_of, sizeof out->as_of, "%s", rep->as_of);
 		if (!from_report) {
