@@ -363,8 +363,10 @@ static void ev_unavailable(struct assess_evidence *out, const char *fmt, ...)
  * the end of the period, against England's over the same months; a concern
  * when it is higher than England's. */
 static int ev_sickness(const struct actor *actor, struct store *db, const struct org_node *org,
-                       int period, struct assess_evidence *out, struct cadre_err *err)
+                       int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                       struct cadre_err *err)
 {
+	(void)cache;
 	(void)snprintf(out->source, sizeof out->source,
 	               "NHS Sickness Absence Rates (NHS England), as imported");
 	int last = 0;
@@ -425,8 +427,10 @@ static int ev_sickness(const struct actor *actor, struct store *db, const struct
  * latest published month at or before the end of the period; a concern when
  * the publication is loaded for that month but holds nothing for it. */
 static int ev_staff_in_post(const struct actor *actor, struct store *db, const struct org_node *org,
-                            int period, struct assess_evidence *out, struct cadre_err *err)
+                            int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                            struct cadre_err *err)
 {
+	(void)cache;
 	(void)snprintf(out->source, sizeof out->source,
 	               "NHS Workforce Statistics, HCHS staff in post (NHS Digital), as imported");
 	int last = 0;
@@ -506,8 +510,8 @@ const struct assess_evidence_provider *assess_evidence_find(const char *key)
 
 /* evidence_for: resolve one key for org in period (inside a transaction) */
 static int evidence_for(const struct actor *actor, struct store *db, const struct org_node *org,
-                        int period, const char *key, struct assess_evidence *out,
-                        struct cadre_err *err)
+                        int period, const char *key, struct assess_ev_cache *cache,
+                        struct assess_evidence *out, struct cadre_err *err)
 {
 	memset(out, 0, sizeof *out);
 	const struct assess_evidence_provider *p = assess_evidence_find(key);
@@ -519,7 +523,7 @@ static int evidence_for(const struct actor *actor, struct store *db, const struc
 		(void)snprintf(out->source, sizeof out->source, "none yet");
 		return CADRE_OK;
 	}
-	return p->fn(actor, db, org, period, out, err);
+	return p->fn(actor, db, org, period, cache, out, err);
 }
 
 struct resolve_ctx {
@@ -538,7 +542,7 @@ static int resolve_tx(struct store *db, void *arg, struct cadre_err *err)
 	if (rc == CADRE_OK)
 		rc = may(c->actor, db, org.id, c->period, NULL, err);
 	if (rc == CADRE_OK)
-		rc = evidence_for(c->actor, db, &org, c->period, c->key, c->out, err);
+		rc = evidence_for(c->actor, db, &org, c->period, c->key, NULL, c->out, err);
 	return rc;
 }
 
@@ -974,52 +978,79 @@ struct answer_ctx {
 	int64_t now;
 };
 
+/* answer_put: save one checked answer of respondent to round r (a draft)
+ * with its audit entry */
+static int answer_put(const struct actor *actor, const unsigned char *key, struct store *db,
+                      const struct round *r, const char *respondent, const char *statement,
+                      int score, const char *evidence, int64_t now, struct cadre_err *err)
+{
+	bool has_ev = evidence && *evidence;
+	struct store_stmt *st;
+	int rc = store_prepare(db, &q_answer_put, &st, err);
+	if (rc != CADRE_OK)
+		return rc;
+	store_bind_i64(st, 1, r->id);
+	store_bind_str(st, 2, respondent);
+	store_bind_str(st, 3, statement);
+	store_bind_i64(st, 4, score);
+	store_bind_str(st, 5, has_ev ? evidence : NULL);
+	store_bind_i64(st, 6, now);
+	if ((rc = store_exec(st, err)) != CADRE_OK)
+		return rc;
+	char evh[AUDIT_HEX_LEN + 1] = "";
+	if (has_ev)
+		audit_sha256_hex(evidence, strlen(evidence), evh);
+	json_t *p =
+	    json_pack("{s:s, s:s, s:i, s:o}", "respondent", respondent, "statement", statement,
+	              "score", score, "evidence_sha256", has_ev ? json_string(evh) : json_null());
+	return audit_round(actor, db, key, r, "assess.answer", now, p, NULL, err);
+}
+
+/* answer_check: statement is one of tk's and score on its scale */
+static int answer_check(const struct round *r, const struct toolkit *tk, const char *statement,
+                        int score, struct cadre_err *err)
+{
+	if (!statement || !toolkit_statement_find(tk, statement, NULL))
+		return cadre_err_set(err, CADRE_EINVAL,
+		                     "unknown statement '%s': %s version %" PRId64 " has no such "
+		                     "statement",
+		                     statement ? statement : "", r->toolkit, r->version);
+	return score_check(tk, score, err);
+}
+
+/* answer_round: the round respondent may answer now (open, invited, not
+ * submitted), for actor */
+static int answer_round(const struct actor *actor, struct store *db, const struct assess_ref *ref,
+                        const char *respondent, const char *doing, struct round *r,
+                        struct cadre_err *err)
+{
+	const char *const *roles;
+	int rc = answer_roles(actor, db, respondent, &roles, err);
+	if (rc == CADRE_OK)
+		rc = round_find(actor, db, ref, roles, r, err);
+	if (rc == CADRE_OK)
+		rc = need_open(r, doing, err);
+	if (rc == CADRE_OK)
+		rc = respondent_may_answer(db, r, respondent, err);
+	return rc;
+}
+
 static int answer_tx(struct store *db, void *arg, struct cadre_err *err)
 {
 	struct answer_ctx *c = arg;
 	struct round r;
-	const char *const *roles;
-	int rc = answer_roles(c->actor, db, c->respondent, &roles, err);
-	if (rc == CADRE_OK)
-		rc = round_find(c->actor, db, c->ref, roles, &r, err);
-	if (rc == CADRE_OK)
-		rc = need_open(&r, "answering", err);
-	if (rc == CADRE_OK)
-		rc = respondent_may_answer(db, &r, c->respondent, err);
+	int rc = answer_round(c->actor, db, c->ref, c->respondent, "answering", &r, err);
 	if (rc != CADRE_OK)
 		return rc;
 	struct toolkit tk;
 	if ((rc = toolkit_get(c->actor, db, r.toolkit, r.version, &tk, err)) != CADRE_OK)
 		return rc;
-	if (!toolkit_statement_find(&tk, c->statement, NULL))
-		rc = cadre_err_set(err, CADRE_EINVAL,
-		                   "unknown statement '%s': %s version %" PRId64 " has no such "
-		                   "statement",
-		                   c->statement, r.toolkit, r.version);
-	if (rc == CADRE_OK)
-		rc = score_check(&tk, c->score, err);
+	rc = answer_check(&r, &tk, c->statement, c->score, err);
 	toolkit_free(&tk);
 	if (rc != CADRE_OK)
 		return rc;
-	bool has_ev = c->evidence && *c->evidence;
-	struct store_stmt *st;
-	if ((rc = store_prepare(db, &q_answer_put, &st, err)) != CADRE_OK)
-		return rc;
-	store_bind_i64(st, 1, r.id);
-	store_bind_str(st, 2, c->respondent);
-	store_bind_str(st, 3, c->statement);
-	store_bind_i64(st, 4, c->score);
-	store_bind_str(st, 5, has_ev ? c->evidence : NULL);
-	store_bind_i64(st, 6, c->now);
-	if ((rc = store_exec(st, err)) != CADRE_OK)
-		return rc;
-	char evh[AUDIT_HEX_LEN + 1] = "";
-	if (has_ev)
-		audit_sha256_hex(c->evidence, strlen(c->evidence), evh);
-	json_t *p = json_pack("{s:s, s:s, s:i, s:o}", "respondent", c->respondent, "statement",
-	                      c->statement, "score", c->score, "evidence_sha256",
-	                      has_ev ? json_string(evh) : json_null());
-	return audit_round(c->actor, db, c->key, &r, "assess.answer", c->now, p, NULL, err);
+	return answer_put(c->actor, c->key, db, &r, c->respondent, c->statement, c->score,
+	                  c->evidence, c->now, err);
 }
 
 int assess_answer(const struct actor *actor, struct store *db, const unsigned char *key,
@@ -1094,38 +1125,125 @@ struct submit_ctx {
 	int64_t now;
 };
 
+/* submit_do: submit respondent's answers to round r (checked: open,
+ * invited, not submitted), with its audit entry */
+static int submit_do(const struct actor *actor, const unsigned char *key, struct store *db,
+                     const struct round *r, const char *respondent, int64_t now,
+                     struct cadre_err *err)
+{
+	char digest[AUDIT_HEX_LEN + 1];
+	int64_t n = 0;
+	int rc = answers_digest(db, r->id, respondent, digest, &n, err);
+	if (rc != CADRE_OK)
+		return rc;
+	if (n == 0)
+		return cadre_err_set(err, CADRE_EINVAL, "respondent '%s' has no answers to submit",
+		                     respondent);
+	struct store_stmt *st;
+	if ((rc = store_prepare(db, &q_resp_submit, &st, err)) != CADRE_OK)
+		return rc;
+	store_bind_i64(st, 1, r->id);
+	store_bind_str(st, 2, respondent);
+	store_bind_i64(st, 3, now);
+	if ((rc = store_exec(st, err)) != CADRE_OK)
+		return rc;
+	json_t *p = json_pack("{s:s, s:I, s:s}", "respondent", respondent, "answers", (json_int_t)n,
+	                      "answers_sha256", digest);
+	return audit_round(actor, db, key, r, "assess.submit", now, p, NULL, err);
+}
+
 static int submit_tx(struct store *db, void *arg, struct cadre_err *err)
 {
 	struct submit_ctx *c = arg;
 	struct round r;
-	const char *const *roles;
-	int rc = answer_roles(c->actor, db, c->respondent, &roles, err);
-	if (rc == CADRE_OK)
-		rc = round_find(c->actor, db, c->ref, roles, &r, err);
-	if (rc == CADRE_OK)
-		rc = need_open(&r, "submitting", err);
-	if (rc == CADRE_OK)
-		rc = respondent_may_answer(db, &r, c->respondent, err);
+	int rc = answer_round(c->actor, db, c->ref, c->respondent, "submitting", &r, err);
 	if (rc != CADRE_OK)
 		return rc;
-	char digest[AUDIT_HEX_LEN + 1];
-	int64_t n = 0;
-	if ((rc = answers_digest(db, r.id, c->respondent, digest, &n, err)) != CADRE_OK)
+	return submit_do(c->actor, c->key, db, &r, c->respondent, c->now, err);
+}
+
+/* ---- several answers at once (the web form, the JSON API) ---------------------- */
+
+struct answers_ctx {
+	const struct actor *actor;
+	const unsigned char *key;
+	const struct assess_ref *ref;
+	const char *respondent;
+	const struct assess_answer_in *a;
+	size_t n;
+	bool submit;
+	int64_t now;
+	size_t *failed;
+};
+
+static int answers_tx(struct store *db, void *arg, struct cadre_err *err)
+{
+	struct answers_ctx *c = arg;
+	struct round r;
+	*c->failed = c->n;
+	int rc = answer_round(c->actor, db, c->ref, c->respondent,
+	                      c->n ? "answering" : "submitting", &r, err);
+	if (rc != CADRE_OK)
 		return rc;
-	if (n == 0)
-		return cadre_err_set(err, CADRE_EINVAL, "respondent '%s' has no answers to submit",
-		                     c->respondent);
-	struct store_stmt *st;
-	if ((rc = store_prepare(db, &q_resp_submit, &st, err)) != CADRE_OK)
+	struct toolkit tk;
+	if ((rc = toolkit_get(c->actor, db, r.toolkit, r.version, &tk, err)) != CADRE_OK)
 		return rc;
-	store_bind_i64(st, 1, r.id);
-	store_bind_str(st, 2, c->respondent);
-	store_bind_i64(st, 3, c->now);
-	if ((rc = store_exec(st, err)) != CADRE_OK)
+	for (size_t i = 0; i < c->n && rc == CADRE_OK; i++) {
+		rc = answer_check(&r, &tk, c->a[i].statement, c->a[i].score, err);
+		for (size_t j = 0; j < i && rc == CADRE_OK; j++)
+			if (strcmp(c->a[i].statement, c->a[j].statement) == 0)
+				rc = cadre_err_set(err, CADRE_EINVAL,
+				                   "statement '%s' is answered twice",
+				                   c->a[i].statement);
+		if (rc != CADRE_OK)
+			*c->failed = i;
+	}
+	toolkit_free(&tk);
+	for (size_t i = 0; i < c->n && rc == CADRE_OK; i++)
+		rc = answer_put(c->actor, c->key, db, &r, c->respondent, c->a[i].statement,
+		                c->a[i].score, c->a[i].evidence, c->now, err);
+	if (rc == CADRE_OK && c->submit)
+		rc = submit_do(c->actor, c->key, db, &r, c->respondent, c->now, err);
+	return rc;
+}
+
+int assess_answers(const struct actor *actor, struct store *db, const unsigned char *key,
+                   const struct assess_ref *ref, const char *respondent,
+                   const struct assess_answer_in *a, size_t n, bool submit, const struct clock *clk,
+                   size_t *failed, struct cadre_err *err)
+{
+	size_t dummy;
+	if (!failed)
+		failed = &dummy;
+	*failed = n;
+	int rc = actor_check(actor, err);
+	if (rc == CADRE_OK)
+		rc = need_key(key, err);
+	if (rc == CADRE_OK && !resp_id_ok(respondent, ASSESS_ID_MAX))
+		rc = cadre_err_set(err, CADRE_EINVAL, "'%s' is not a respondent id",
+		                   respondent ? respondent : "");
+	if (rc == CADRE_OK && n > ASSESS_ANSWERS_MAX)
+		rc = cadre_err_set(err, CADRE_EINVAL, "at most %d answers at a time",
+		                   ASSESS_ANSWERS_MAX);
+	if (rc == CADRE_OK && n == 0 && !submit)
+		return CADRE_OK;
+	for (size_t i = 0; i < n && rc == CADRE_OK; i++) {
+		rc = text_check("the evidence", a[i].evidence, ASSESS_TEXT_MAX, false, err);
+		if (rc != CADRE_OK)
+			*failed = i;
+	}
+	if (rc != CADRE_OK)
 		return rc;
-	json_t *p = json_pack("{s:s, s:I, s:s}", "respondent", c->respondent, "answers",
-	                      (json_int_t)n, "answers_sha256", digest);
-	return audit_round(c->actor, db, c->key, &r, "assess.submit", c->now, p, NULL, err);
+	struct answers_ctx c = {.actor = actor,
+	                        .key = key,
+	                        .ref = ref,
+	                        .respondent = respondent,
+	                        .a = a,
+	                        .n = n,
+	                        .submit = submit,
+	                        .now = clock_now(clk),
+	                        .failed = failed};
+	return store_tx_run(db, STORE_TX_WRITE, answers_tx, &c, err);
 }
 
 int assess_submit(const struct actor *actor, struct store *db, const unsigned char *key,
@@ -1607,14 +1725,16 @@ static int evidence_load(const struct actor *actor, struct store *db, struct rda
 	evidence_keys(d);
 	int rc;
 	if (strcmp(d->r.status, "open") == 0) {
-		for (size_t i = 0; i < d->nev; i++) {
+		struct assess_ev_cache *cache = assess_ev_cache_new();
+		rc = CADRE_OK;
+		for (size_t i = 0; i < d->nev && rc == CADRE_OK; i++) {
 			char key[sizeof d->ev[i].key];
 			memcpy(key, d->ev[i].key, sizeof key);
-			if ((rc = evidence_for(actor, db, &d->r.org, d->r.period, key, &d->ev[i],
-			                       err)) != CADRE_OK)
-				return rc;
+			rc = evidence_for(actor, db, &d->r.org, d->r.period, key, cache, &d->ev[i],
+			                  err);
 		}
-		return CADRE_OK;
+		assess_ev_cache_free(cache);
+		return rc;
 	}
 	for (size_t i = 0; i < d->nev; i++)
 		ev_unavailable(&d->ev[i], "not recorded when the round closed");
@@ -4289,6 +4409,7 @@ struct quest_ctx {
 	const struct actor *actor;
 	const struct assess_ref *ref;
 	const char *respondent;
+	bool with_evidence;
 	json_t *out;
 };
 
@@ -4322,7 +4443,7 @@ static int quest_tx(struct store *db, void *arg, struct cadre_err *err)
 		return cadre_err_set(err, CADRE_ENOTFOUND,
 		                     "respondent '%s' is not invited to this round", c->respondent);
 	struct rdata d;
-	if ((rc = rdata_load(c->actor, db, &r, true, &d, err)) != CADRE_OK)
+	if ((rc = rdata_load(c->actor, db, &r, c->with_evidence, &d, err)) != CADRE_OK)
 		return rc;
 	/* the respondent's own answers */
 	int *score = xcalloc(d.tk.nstatements ? d.tk.nstatements : 1, sizeof *score);
@@ -4395,8 +4516,8 @@ static int quest_tx(struct store *db, void *arg, struct cadre_err *err)
 }
 
 int assess_questionnaire_json(const struct actor *actor, struct store *db,
-                              const struct assess_ref *ref, const char *respondent, json_t **out,
-                              struct cadre_err *err)
+                              const struct assess_ref *ref, const char *respondent,
+                              bool with_evidence, json_t **out, struct cadre_err *err)
 {
 	*out = NULL;
 	int rc = actor_check(actor, err);
@@ -4404,7 +4525,8 @@ int assess_questionnaire_json(const struct actor *actor, struct store *db,
 		rc = cadre_err_set(err, CADRE_ENOTFOUND, "not a respondent");
 	if (rc != CADRE_OK)
 		return rc;
-	struct quest_ctx c = {.actor = actor, .ref = ref, .respondent = respondent};
+	struct quest_ctx c = {
+	    .actor = actor, .ref = ref, .respondent = respondent, .with_evidence = with_evidence};
 	rc = store_tx_run(db, STORE_TX_READ, quest_tx, &c, err);
 	if (rc == CADRE_OK)
 		*out = c.out;
@@ -4418,6 +4540,7 @@ int assess_questionnaire_json(const struct actor *actor, struct store *db,
 struct propose_ctx {
 	const struct actor *actor;
 	const struct assess_ref *ref;
+	size_t max;
 	json_t *out;
 };
 
@@ -4445,8 +4568,8 @@ static int propose_tx(struct store *db, void *arg, struct cadre_err *err)
 		invited[i] = d.resp[i].id;
 	json_t *groups = NULL;
 	char as_of[11] = "";
-	rc = assess_invite_candidates(db, r.org.id, g, d.ngroups, invited, d.nresp, as_of, &groups,
-	                              err);
+	rc = assess_invite_candidates(db, r.org.id, g, d.ngroups, invited, d.nresp, c->max, as_of,
+	                              &groups, err);
 	free(g);
 	free(invited);
 	rdata_free(&d);
@@ -4458,13 +4581,13 @@ static int propose_tx(struct store *db, void *arg, struct cadre_err *err)
 }
 
 int assess_invite_propose(const struct actor *actor, struct store *db, const struct assess_ref *ref,
-                          json_t **out, struct cadre_err *err)
+                          size_t max_listed, json_t **out, struct cadre_err *err)
 {
 	*out = NULL;
 	int rc = actor_check(actor, err);
 	if (rc != CADRE_OK)
 		return rc;
-	struct propose_ctx c = {.actor = actor, .ref = ref};
+	struct propose_ctx c = {.actor = actor, .ref = ref, .max = max_listed};
 	rc = store_tx_run(db, STORE_TX_READ, propose_tx, &c, err);
 	if (rc == CADRE_OK)
 		*out = c.out;

@@ -113,6 +113,28 @@ int assess_submit(const struct actor *actor, struct store *db, const unsigned ch
                   const struct assess_ref *ref, const char *respondent, const struct clock *clk,
                   struct cadre_err *err);
 
+/* assess_answer_in: one answer of several (assess_answers). */
+struct assess_answer_in {
+	const char *statement;
+	int score;            /* on the scale, or 0 for skipped */
+	const char *evidence; /* NULL or "" for none */
+};
+
+#define ASSESS_ANSWERS_MAX 200
+
+/* assess_answers: save respondent's answers a[0..n-1] (drafts) and, when
+ * submit, submit them, all in one transaction: every answer is checked
+ * before any is saved, so a refused one (a score off the scale, an unknown
+ * statement, one given twice, a bad note) leaves nothing half-saved.
+ * *failed (may be NULL) gets the index of the answer refused, or n when
+ * the refusal is about the round (closed, submitted: CADRE_ECONFLICT).
+ * Each answer is audited as assess_answer's, the submission as
+ * assess_submit's. */
+int assess_answers(const struct actor *actor, struct store *db, const unsigned char *key,
+                   const struct assess_ref *ref, const char *respondent,
+                   const struct assess_answer_in *a, size_t n, bool submit, const struct clock *clk,
+                   size_t *failed, struct cadre_err *err);
+
 /* assess_import_result: what an offline import did, or why it was refused. */
 struct assess_import_result {
 	int64_t rows;
@@ -276,10 +298,11 @@ int assess_invitations_json(const struct actor *actor, struct store *db, json_t 
  * answered), evidence_note, evidence [{key, title, available, value,
  * unit, concern, text, source}]}]}], answered, statements}.  The
  * respondent answers for themselves (assess_self_respondent) or a chief
- * people officer for them; not invited is CADRE_ENOTFOUND. */
+ * people officer for them; not invited is CADRE_ENOTFOUND.  with_evidence
+ * false leaves every statement's evidence [] (for checking a form). */
 int assess_questionnaire_json(const struct actor *actor, struct store *db,
-                              const struct assess_ref *ref, const char *respondent, json_t **out,
-                              struct cadre_err *err);
+                              const struct assess_ref *ref, const char *respondent,
+                              bool with_evidence, json_t **out, struct cadre_err *err);
 
 /* assess_invite_propose: the people Cadre's data proposes for each group of
  * an open round (chief people officer): from accounts (by role, granted
@@ -287,13 +310,14 @@ int assess_questionnaire_json(const struct actor *actor, struct store *db,
  * managers: staff who manage someone in post), by group id (docs/
  * toolkits.md, "Inviting from Cadre's data"):
  * {round, as_of, groups [{id, label, rule, candidates [{id, name, source,
- * invited, elsewhere}], more}]}.  A person is proposed in the first group
- * of the round's order that takes them; one already invited is marked.
- * *out: the caller's. */
+ * invited}], more}]}.  A person is proposed in the first group of the
+ * round's order that takes them; one already invited is marked.  At most
+ * max_listed are listed per group, in the same order every time (the rest
+ * counted in "more"; SIZE_MAX lists all).  *out: the caller's. */
 int assess_invite_propose(const struct actor *actor, struct store *db, const struct assess_ref *ref,
-                          json_t **out, struct cadre_err *err);
+                          size_t max_listed, json_t **out, struct cadre_err *err);
 
-#define ASSESS_PROPOSE_MAX 200 /* candidates listed per group */
+#define ASSESS_PROPOSE_LISTED 25 /* candidates a page lists per group */
 
 /* the groups with leadership levels offered when opening a round:
  * leaders_l4, leaders_l3, leaders_l2 (see assess_invite.c) */
@@ -317,9 +341,15 @@ struct assess_evidence {
 	char source[200];
 };
 
+/* assess_ev_cache: what the providers of one resolution (a round's keys)
+ * share, so the staff extract's quality report and the vacancy read-outs
+ * are computed once, not once per key (assess_evidence.h). */
+struct assess_ev_cache;
+
 typedef int (*assess_evidence_fn)(const struct actor *actor, struct store *db,
                                   const struct org_node *org, int period,
-                                  struct assess_evidence *out, struct cadre_err *err);
+                                  struct assess_ev_cache *cache, struct assess_evidence *out,
+                                  struct cadre_err *err);
 
 /* assess_evidence_provider: an entry of the registry. */
 struct assess_evidence_provider {

@@ -6,9 +6,11 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/date.h"
+#include "base/mem.h"
 #include "domain/establishment.h"
 #include "domain/people.h"
 #include "domain/quality.h"
@@ -41,14 +43,49 @@ static void value(struct assess_evidence *out, double v, const char *unit)
 	(void)snprintf(out->unit, sizeof out->unit, "%s", unit);
 }
 
+/* ---- the cache -------------------------------------------------------------------- */
+
+#define VAC_CACHED 4
+
+struct assess_ev_cache {
+	/* the quality report: computed for (org, period) */
+	bool q_done;
+	int64_t q_org;
+	int q_period;
+	bool q_have;
+	struct assess_evidence q_out; /* its text and source when !q_have */
+	struct quality_report q;
+	/* vacancy reports by (org, month) */
+	struct {
+		int64_t org;
+		int month;
+		struct vacancy_report v;
+	} vac[VAC_CACHED];
+	size_t nvac;
+};
+
+struct assess_ev_cache *assess_ev_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct assess_ev_cache));
+}
+
+void assess_ev_cache_free(struct assess_ev_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nvac; i++)
+		vacancy_report_free(&c->vac[i].v);
+	free(c);
+}
+
 /* ---- the staff extract ---------------------------------------------------------- */
 
 /* quality_for: the data-quality report of org on the latest extract date
  * held, or the period's last day when that is earlier.  *have false (and
  * out filled as unavailable) when there is no extract or nobody in post. */
-static int quality_for(const struct actor *actor, struct store *db, const struct org_node *org,
-                       int period, struct quality_report *q, bool *have,
-                       struct assess_evidence *out, struct cadre_err *err)
+static int quality_compute(const struct actor *actor, struct store *db, const struct org_node *org,
+                           int period, struct quality_report *q, bool *have,
+                           struct assess_evidence *out, struct cadre_err *err)
 {
 	*have = false;
 	(void)snprintf(out->source, sizeof out->source, "%s", SRC_EXTRACT);
@@ -82,16 +119,48 @@ static int quality_for(const struct actor *actor, struct store *db, const struct
 	return CADRE_OK;
 }
 
+/* quality_for: quality_compute through the cache; *q points at the report
+ * (the cache's, or tmp) */
+static int quality_for(const struct actor *actor, struct store *db, const struct org_node *org,
+                       int period, struct assess_ev_cache *cache, struct quality_report *tmp,
+                       const struct quality_report **q, bool *have, struct assess_evidence *out,
+                       struct cadre_err *err)
+{
+	if (!cache) {
+		*q = tmp;
+		return quality_compute(actor, db, org, period, tmp, have, out, err);
+	}
+	if (!cache->q_done || cache->q_org != org->id || cache->q_period != period) {
+		memset(&cache->q_out, 0, sizeof cache->q_out);
+		int rc = quality_compute(actor, db, org, period, &cache->q, &cache->q_have,
+		                         &cache->q_out, err);
+		if (rc != CADRE_OK)
+			return rc;
+		cache->q_done = true;
+		cache->q_org = org->id;
+		cache->q_period = period;
+	}
+	*q = &cache->q;
+	*have = cache->q_have;
+	(void)snprintf(out->source, sizeof out->source, "%s", cache->q_out.source);
+	if (!*have)
+		unavailable(out, "%s", cache->q_out.text);
+	return CADRE_OK;
+}
+
 /* staff_record_completeness: the share of staff records in post that hold
  * a national identifier; a concern under ASSESS_EV_COMPLETE_MIN. */
 int assess_ev_completeness(const struct actor *actor, struct store *db, const struct org_node *org,
-                           int period, struct assess_evidence *out, struct cadre_err *err)
+                           int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                           struct cadre_err *err)
 {
-	struct quality_report q;
+	struct quality_report tmp;
+	const struct quality_report *qp = NULL;
 	bool have;
-	int rc = quality_for(actor, db, org, period, &q, &have, out, err);
+	int rc = quality_for(actor, db, org, period, cache, &tmp, &qp, &have, out, err);
 	if (rc != CADRE_OK || !have)
 		return rc;
+	const struct quality_report q = *qp;
 	int64_t with = q.staff_in_post - q.staff_without_identifier;
 	value(out, quality_percent(with, q.staff_in_post), "%");
 	out->concern = out->value < ASSESS_EV_COMPLETE_MIN;
@@ -106,13 +175,16 @@ int assess_ev_completeness(const struct actor *actor, struct store *db, const st
 /* unknown_ethnicity_rate: ethnicity not stated (Z) or not known (99), of
  * the staff records in post; a concern above ASSESS_EV_ETHNICITY_MAX. */
 int assess_ev_ethnicity(const struct actor *actor, struct store *db, const struct org_node *org,
-                        int period, struct assess_evidence *out, struct cadre_err *err)
+                        int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                        struct cadre_err *err)
 {
-	struct quality_report q;
+	struct quality_report tmp;
+	const struct quality_report *qp = NULL;
 	bool have;
-	int rc = quality_for(actor, db, org, period, &q, &have, out, err);
+	int rc = quality_for(actor, db, org, period, cache, &tmp, &qp, &have, out, err);
 	if (rc != CADRE_OK || !have)
 		return rc;
+	const struct quality_report q = *qp;
 	int64_t n = q.ethnicity_not_stated + q.ethnicity_not_known;
 	value(out, quality_percent(n, q.staff_in_post), "%");
 	out->concern = out->value > ASSESS_EV_ETHNICITY_MAX;
@@ -128,13 +200,16 @@ int assess_ev_ethnicity(const struct actor *actor, struct store *db, const struc
 /* unknown_disability_rate: disability not declared, of the staff records
  * in post; a concern above ASSESS_EV_DISABILITY_MAX. */
 int assess_ev_disability(const struct actor *actor, struct store *db, const struct org_node *org,
-                         int period, struct assess_evidence *out, struct cadre_err *err)
+                         int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                         struct cadre_err *err)
 {
-	struct quality_report q;
+	struct quality_report tmp;
+	const struct quality_report *qp = NULL;
 	bool have;
-	int rc = quality_for(actor, db, org, period, &q, &have, out, err);
+	int rc = quality_for(actor, db, org, period, cache, &tmp, &qp, &have, out, err);
 	if (rc != CADRE_OK || !have)
 		return rc;
+	const struct quality_report q = *qp;
 	value(out, quality_percent(q.disability_not_declared, q.staff_in_post), "%");
 	out->concern = out->value > ASSESS_EV_DISABILITY_MAX;
 	(void)snprintf(out->text, sizeof out->text,
@@ -149,14 +224,17 @@ int assess_ev_disability(const struct actor *actor, struct store *db, const stru
  * records without an identifier, budgets with nobody, staff with no
  * budget, managers not in post); a concern when any did. */
 int assess_ev_quality_findings(const struct actor *actor, struct store *db,
-                               const struct org_node *org, int period, struct assess_evidence *out,
+                               const struct org_node *org, int period,
+                               struct assess_ev_cache *cache, struct assess_evidence *out,
                                struct cadre_err *err)
 {
-	struct quality_report q;
+	struct quality_report tmp;
+	const struct quality_report *qp = NULL;
 	bool have;
-	int rc = quality_for(actor, db, org, period, &q, &have, out, err);
+	int rc = quality_for(actor, db, org, period, cache, &tmp, &qp, &have, out, err);
 	if (rc != CADRE_OK || !have)
 		return rc;
+	const struct quality_report q = *qp;
 	const struct {
 		const char *what, *unit;
 		int64_t n;
@@ -256,21 +334,41 @@ static int ledger_month(struct store *db, const struct store_sql *q_month,
 	return CADRE_OK;
 }
 
+/* vacancy_at: the vacancy report of org in month, through the cache; the
+ * caller frees *v only when *owned */
 static int vacancy_at(const struct actor *actor, struct store *db, const struct org_node *org,
-                      int month, struct vacancy_report *v, struct cadre_err *err)
+                      int month, struct assess_ev_cache *cache, struct vacancy_report *v,
+                      bool *owned, struct cadre_err *err)
 {
+	*owned = false;
+	for (size_t i = 0; cache && i < cache->nvac; i++)
+		if (cache->vac[i].org == org->id && cache->vac[i].month == month) {
+			*v = cache->vac[i].v;
+			return CADRE_OK;
+		}
 	struct cadre_err e2;
 	int rc = vacancy_report(actor, db, org->code, month, v, &e2);
-	if (rc != CADRE_OK)
+	if (rc != CADRE_OK) {
 		*err = e2;
-	return rc;
+		return rc;
+	}
+	if (cache && cache->nvac < VAC_CACHED) {
+		cache->vac[cache->nvac].org = org->id;
+		cache->vac[cache->nvac].month = month;
+		cache->vac[cache->nvac].v = *v;
+		cache->nvac++;
+	} else {
+		*owned = true;
+	}
+	return CADRE_OK;
 }
 
 /* establishment_reconciled: the share of the organisation's cost centres
  * (with establishment or staff in post) that have both, in the latest
  * month with establishment; a concern under ASSESS_EV_RECONCILED_MIN. */
 int assess_ev_reconciled(const struct actor *actor, struct store *db, const struct org_node *org,
-                         int period, struct assess_evidence *out, struct cadre_err *err)
+                         int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                         struct cadre_err *err)
 {
 	(void)snprintf(out->source, sizeof out->source, "%s", SRC_LEDGER);
 	int month = 0;
@@ -286,12 +384,14 @@ int assess_ev_reconciled(const struct actor *actor, struct store *db, const stru
 		return CADRE_OK;
 	}
 	struct vacancy_report v;
-	if ((rc = vacancy_at(actor, db, org, month, &v, err)) != CADRE_OK)
+	bool owned;
+	if ((rc = vacancy_at(actor, db, org, month, cache, &v, &owned, err)) != CADRE_OK)
 		return rc;
 	char mm[DATE_MONTH_SIZE];
 	date_month_format(month, mm);
 	if (v.cost_centres == 0) {
-		vacancy_report_free(&v);
+		if (owned)
+			vacancy_report_free(&v);
 		unavailable(out, "not available: no cost centres with establishment or staff in %s",
 		            mm);
 		return CADRE_OK;
@@ -305,7 +405,8 @@ int assess_ev_reconciled(const struct actor *actor, struct store *db, const stru
 	               " with staff in post and no establishment%s",
 	               out->value, v.cost_centres, mm, v.cost_centres_no_staff,
 	               v.cost_centres_no_budget, out->concern ? ": below 90%" : "");
-	vacancy_report_free(&v);
+	if (owned)
+		vacancy_report_free(&v);
 	return CADRE_OK;
 }
 
@@ -313,7 +414,8 @@ int assess_ev_reconciled(const struct actor *actor, struct store *db, const stru
  * establishment) in the latest month with establishment, beside the same
  * month a year before when held; a concern when it rose. */
 int assess_ev_vacancy(const struct actor *actor, struct store *db, const struct org_node *org,
-                      int period, struct assess_evidence *out, struct cadre_err *err)
+                      int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                      struct cadre_err *err)
 {
 	(void)snprintf(out->source, sizeof out->source, "%s", SRC_LEDGER);
 	int month = 0;
@@ -329,14 +431,16 @@ int assess_ev_vacancy(const struct actor *actor, struct store *db, const struct 
 		return CADRE_OK;
 	}
 	struct vacancy_report v;
-	if ((rc = vacancy_at(actor, db, org, month, &v, err)) != CADRE_OK)
+	bool owned;
+	if ((rc = vacancy_at(actor, db, org, month, cache, &v, &owned, err)) != CADRE_OK)
 		return rc;
 	char mm[DATE_MONTH_SIZE], pm[DATE_MONTH_SIZE];
 	date_month_format(month, mm);
 	date_month_format(date_month_add(month, -12), pm);
 	value(out, assess_ev_vacancy_rate(v.vacancy_fte10k, v.establishment_wte100), "%");
 	double wte = (double)v.vacancy_fte10k / 10000.0;
-	vacancy_report_free(&v);
+	if (owned)
+		vacancy_report_free(&v);
 	if (!prev) {
 		out->concern = false;
 		(void)snprintf(out->text, sizeof out->text,
@@ -346,10 +450,13 @@ int assess_ev_vacancy(const struct actor *actor, struct store *db, const struct 
 		return CADRE_OK;
 	}
 	struct vacancy_report p;
-	if ((rc = vacancy_at(actor, db, org, date_month_add(month, -12), &p, err)) != CADRE_OK)
+	bool p_owned;
+	if ((rc = vacancy_at(actor, db, org, date_month_add(month, -12), cache, &p, &p_owned,
+	                     err)) != CADRE_OK)
 		return rc;
 	double before = assess_ev_vacancy_rate(p.vacancy_fte10k, p.establishment_wte100);
-	vacancy_report_free(&p);
+	if (p_owned)
+		vacancy_report_free(&p);
 	out->concern = out->value > before;
 	(void)snprintf(out->text, sizeof out->text,
 	               "vacancy rate %.2f%% in %s (%.2f WTE), %s from %.2f%% in %s", out->value, mm,
@@ -365,8 +472,10 @@ int assess_ev_vacancy(const struct actor *actor, struct store *db, const struct 
  * latest month with temporary staffing, beside the same month a year
  * before when held; a concern when they rose. */
 int assess_ev_temporary(const struct actor *actor, struct store *db, const struct org_node *org,
-                        int period, struct assess_evidence *out, struct cadre_err *err)
+                        int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                        struct cadre_err *err)
 {
+	(void)cache; /* two small read-outs of their own */
 	(void)snprintf(out->source, sizeof out->source, "%s", SRC_TEMP);
 	int month = 0;
 	bool prev = false;

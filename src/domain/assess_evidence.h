@@ -32,23 +32,35 @@ struct store;
 #define ASSESS_EV_DISABILITY_MAX 20.0 /* % not declared */
 #define ASSESS_EV_RECONCILED_MIN 90.0 /* % of cost centres reconciled */
 
+/* assess_ev_cache_new / _free: a cache for one resolution of several keys
+ * of one organisation and period (NULL is allowed everywhere: no cache). */
+struct assess_ev_cache *assess_ev_cache_new(void);
+void assess_ev_cache_free(struct assess_ev_cache *c);
+
 /* Each has the assess_evidence_fn signature; out is zeroed with its key
  * set by the caller (assess.c's evidence_for). */
 int assess_ev_completeness(const struct actor *actor, struct store *db, const struct org_node *org,
-                           int period, struct assess_evidence *out, struct cadre_err *err);
+                           int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                           struct cadre_err *err);
 int assess_ev_ethnicity(const struct actor *actor, struct store *db, const struct org_node *org,
-                        int period, struct assess_evidence *out, struct cadre_err *err);
+                        int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                        struct cadre_err *err);
 int assess_ev_disability(const struct actor *actor, struct store *db, const struct org_node *org,
-                         int period, struct assess_evidence *out, struct cadre_err *err);
+                         int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                         struct cadre_err *err);
 int assess_ev_quality_findings(const struct actor *actor, struct store *db,
-                               const struct org_node *org, int period, struct assess_evidence *out,
+                               const struct org_node *org, int period,
+                               struct assess_ev_cache *cache, struct assess_evidence *out,
                                struct cadre_err *err);
 int assess_ev_reconciled(const struct actor *actor, struct store *db, const struct org_node *org,
-                         int period, struct assess_evidence *out, struct cadre_err *err);
+                         int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                         struct cadre_err *err);
 int assess_ev_vacancy(const struct actor *actor, struct store *db, const struct org_node *org,
-                      int period, struct assess_evidence *out, struct cadre_err *err);
+                      int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                      struct cadre_err *err);
 int assess_ev_temporary(const struct actor *actor, struct store *db, const struct org_node *org,
-                        int period, struct assess_evidence *out, struct cadre_err *err);
+                        int period, struct assess_ev_cache *cache, struct assess_evidence *out,
+                        struct cadre_err *err);
 
 /* assess_ev_vacancy_rate: the vacancy rate of a report, in percent to two
  * decimals, as `cadre kpi vacancies` computes it (0 without establishment). */

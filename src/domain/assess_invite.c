@@ -142,6 +142,7 @@ struct gather {
 	const char *const *invited;
 	size_t ninvited;
 	json_t *cands;
+	size_t max;
 	int64_t more;
 };
 
@@ -156,7 +157,7 @@ static void offer(struct gather *g, const char *id, const char *name, const char
 	for (size_t i = 0; i < g->ninvited; i++)
 		if (strcmp(g->invited[i], id) == 0)
 			inv = true;
-	if (json_array_size(g->cands) >= ASSESS_PROPOSE_MAX) {
+	if (json_array_size(g->cands) >= g->max) {
 		g->more++;
 		return;
 	}
@@ -212,9 +213,30 @@ static int offer_staff(struct store *db, const struct store_sql *q, int64_t org,
 	return rc == CADRE_DONE ? CADRE_OK : rc;
 }
 
+/* offer_rule: the candidates rule r takes, into g */
+static int offer_rule(struct store *db, int64_t org_id, const struct rule *r, const char *as_of,
+                      struct gather *g, struct cadre_err *err)
+{
+	int rc = CADRE_OK;
+	for (size_t k = 0;
+	     k < sizeof r->roles / sizeof r->roles[0] && r->roles[k] && rc == CADRE_OK; k++)
+		rc = offer_accounts(db, org_id, r->roles[k], g, err);
+	if (rc == CADRE_OK && as_of[0] && r->level_max > 0) {
+		char source[48];
+		(void)snprintf(source, sizeof source, "staff extract: leadership level %d%s",
+		               r->level_min, r->level_min == r->level_max ? "" : " or more");
+		rc = offer_staff(db, &q_staff_level, org_id, as_of, r->level_min, r->level_max,
+		                 source, g, err);
+	}
+	if (rc == CADRE_OK && as_of[0] && r->managers)
+		rc = offer_staff(db, &q_staff_managers, org_id, as_of, 0, 0,
+		                 "staff extract: manages staff in post", g, err);
+	return rc;
+}
+
 int assess_invite_candidates(struct store *db, int64_t org_id, const struct assess_invite_group *g,
-                             size_t n, const char *const *invited, size_t ninvited, char *as_of,
-                             json_t **out, struct cadre_err *err)
+                             size_t n, const char *const *invited, size_t ninvited,
+                             size_t max_listed, char *as_of, json_t **out, struct cadre_err *err)
 {
 	*out = NULL;
 	as_of[0] = '\0';
@@ -235,22 +257,13 @@ int assess_invite_candidates(struct store *db, int64_t org_id, const struct asse
 	rc = CADRE_OK;
 	for (size_t i = 0; i < n && rc == CADRE_OK; i++) {
 		const struct rule *r = rule_for(g[i].id);
-		struct gather ga = {
-		    .seen = &seen, .invited = invited, .ninvited = ninvited, .cands = json_array()};
-		const char *const *roles = r ? r->roles : NULL;
-		for (size_t k = 0; roles && k < 4 && roles[k] && rc == CADRE_OK; k++)
-			rc = offer_accounts(db, org_id, roles[k], &ga, err);
-		if (rc == CADRE_OK && r && as_of[0] && r->level_max > 0) {
-			char source[48];
-			(void)snprintf(source, sizeof source,
-			               "staff extract: leadership level %d%s", r->level_min,
-			               r->level_min == r->level_max ? "" : " or more");
-			rc = offer_staff(db, &q_staff_level, org_id, as_of, r->level_min,
-			                 r->level_max, source, &ga, err);
-		}
-		if (rc == CADRE_OK && r && as_of[0] && r->managers)
-			rc = offer_staff(db, &q_staff_managers, org_id, as_of, 0, 0,
-			                 "staff extract: manages staff in post", &ga, err);
+		struct gather ga = {.seen = &seen,
+		                    .invited = invited,
+		                    .ninvited = ninvited,
+		                    .cands = json_array(),
+		                    .max = max_listed};
+		if (r)
+			rc = offer_rule(db, org_id, r, as_of, &ga, err);
 		json_array_append_new(
 		    groups, json_pack("{s:s, s:s, s:s, s:o, s:I}", "id", g[i].id, "label",
 		                      g[i].label, "rule", r ? r->text : "no rule: name its members",

@@ -36,10 +36,11 @@ struct assess_invite_group {
 /* assess_invite_candidates: the proposals for groups g[0..n-1] of a round
  * of organisation org_id; invited[0..ninvited-1] are the respondents
  * already invited (marked, never proposed again).  *out (the caller's):
- * [{id, label, rule, candidates [{id, name, source, invited}], more}];
+ * [{id, label, rule, candidates [{id, name, source, invited}], more}],
+ * at most max_listed candidates listed per group;
  * as_of (11 bytes) gets the extract date read ("" when none). */
 int assess_invite_candidates(struct store *db, int64_t org_id, const struct assess_invite_group *g,
-                             size_t n, const char *const *invited, size_t ninvited, char *as_of,
-                             json_t **out, struct cadre_err *err);
+                             size_t n, const char *const *invited, size_t ninvited,
+                             size_t max_listed, char *as_of, json_t **out, struct cadre_err *err);
 
 #endif

@@ -308,6 +308,7 @@ int upload_org_of(struct store *db, int64_t id, int64_t *org_id, struct cadre_er
 int upload_get(const struct actor *actor, struct store *db, int64_t id, const struct clock *clk,
                struct upload *out, struct cadre_err *err)
 {
+	memset(out, 0, sizeof *out);
 	int rc = actor_check(actor, err);
 	if (rc == CADRE_OK)
 		rc = get_row(db, id, out, err);
@@ -704,14 +705,21 @@ static void clean_name(const char *in, char *out, size_t n)
 		size_t k = 0;
 		for (size_t i = 0; base[i] && k + 1 < n; i++) {
 			unsigned char c = (unsigned char)base[i];
-			out[k++] = (c < 0x80 && c >= 0x20 && c != 0x7f) ? (char)c : '_';
+			if (c < 0x80 && c >= 0x20 && c != 0x7f)
+				out[k++] = base[i];
+			else
+				out[k++] = '_';
 		}
 		out[k] = '\0';
 		return;
 	}
 	size_t k = 0;
-	for (size_t i = 0; i < len; i++)
-		out[k++] = ((unsigned char)base[i] < 0x20 || base[i] == 0x7f) ? '_' : base[i];
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)base[i] < 0x20 || base[i] == 0x7f)
+			out[k++] = '_';
+		else
+			out[k++] = base[i];
+	}
 	out[k] = '\0';
 	if (!out[0])
 		(void)snprintf(out, n, "upload.csv");

@@ -678,8 +678,6 @@ static int tx_control(struct store *db, const char *sql, struct cadre_err *err)
 /* the outermost level has ended, one way or the other */
 static void tx_ended(struct store *db)
 {
-	if (db->kind == STORE_SQLITE && db->outer_mode == STORE_TX_READ)
-		(void)tx_control(db, "PRAGMA query_only = 0", NULL);
 	db->depth = 0;
 	db->failed_depth = 0;
 }
@@ -705,16 +703,11 @@ int store_tx_begin(struct store *db, enum store_tx_mode mode, struct cadre_err *
 			sql = mode == STORE_TX_WRITE
 			          ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
 			          : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-		/* SQLite has no read-only BEGIN: query_only makes it one, so a
-		 * write in a read transaction fails on both back ends */
-		bool ro = db->kind == STORE_SQLITE && mode == STORE_TX_READ;
-		if (ro && (rc = tx_control(db, "PRAGMA query_only = 1", err)) != CADRE_OK)
+		/* SQLite has no read-only BEGIN: sq_step refuses a statement that
+		 * writes while outer_mode is STORE_TX_READ, so a write in a read
+		 * transaction fails on both back ends */
+		if ((rc = tx_control(db, sql, err)) != CADRE_OK)
 			return rc;
-		if ((rc = tx_control(db, sql, err)) != CADRE_OK) {
-			if (ro)
-				(void)tx_control(db, "PRAGMA query_only = 0", NULL);
-			return rc;
-		}
 		db->outer_mode = mode;
 		db->depth = 1;
 		return CADRE_OK;

@@ -204,6 +204,15 @@ static void arm_deadline(struct store *db)
 int sq_step(struct store_stmt *st, struct cadre_err *err)
 {
 	struct store *db = st->db;
+	/* SQLite has no read-only BEGIN.  A write in a read transaction is
+	 * refused here, before it runs, rather than by PRAGMA query_only: that
+	 * pragma expires every prepared statement on the connection each time
+	 * it changes, so every request would parse its statements again
+	 * (docs/web.md, Benchmark). */
+	if (db->depth > 0 && db->outer_mode == STORE_TX_READ && !sqlite3_stmt_readonly(st->sq))
+		return cadre_err_set(err, CADRE_EINTERNAL,
+		                     "%s: writes are not allowed in a read-only transaction",
+		                     st->q->name);
 	arm_deadline(db);
 	int rc = sqlite3_step(st->sq);
 	db->deadline_ns = 0;

@@ -284,8 +284,14 @@ static const char *submitted_token(struct web_request *req)
 	const char *ct = web_req_header(req, "Content-Type");
 	struct cadre_err e;
 	if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0) {
+		/* the router has already held the body to the route's cap
+		 * (BODY:), so the parse takes that cap for files and the whole;
+		 * the defaults (10 MiB a file) would refuse a large upload here as
+		 * a missing token.  The handler reuses this parse. */
+		const struct multipart_limits lim = {.max_file_bytes = req->body_max,
+		                                     .max_total_bytes = req->body_max};
 		const struct multipart_form *mf;
-		if (web_req_multipart(req, NULL, &mf, &e) != CADRE_OK)
+		if (web_req_multipart(req, req->body_max ? &lim : NULL, &mf, &e) != CADRE_OK)
 			return NULL;
 		const struct multipart_field *f = multipart_get(mf, TEMPLATE_CSRF_FIELD);
 		return f && !f->filename ? f->data : NULL;
@@ -371,6 +377,9 @@ static int page(void *ctx, struct web_request *req, json_t *page_ctx, struct cad
 		} items[] = {
 		    {"/", "Home", "account.self"},
 		    {"/orgs", "Organisations", "org.read"},
+		    {"/people", "People", "people.read"},
+		    {"/assess", "Self-assessment", "toolkit.answer"},
+		    {"/imports", "Imports", "imports.run"},
 		    {"/users", "Users", "users.read"},
 		    {"/tokens", "API tokens", "tokens.manage"},
 		    {"/audit", "Audit log", "audit.read"},

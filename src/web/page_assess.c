@@ -531,7 +531,8 @@ static int round_page(struct web_request *req, struct web_response *resp, json_t
 	bool invited = false;
 	if (open && assess_self_respondent(req->actor, db, me, &e) == CADRE_OK) {
 		json_t *q = NULL;
-		invited = assess_questionnaire_json(req->actor, db, &ref, me, &q, &e) == CADRE_OK;
+		invited =
+		    assess_questionnaire_json(req->actor, db, &ref, me, false, &q, &e) == CADRE_OK;
 		json_decref(q);
 	}
 	(void)json_object_set_new(ctx, "page_title", json_string(title));
@@ -663,7 +664,7 @@ static int invite_page(struct web_request *req, struct web_response *resp, json_
 	struct assess_ref ref = assess_round_ref(&r);
 	bool open = rc == CADRE_OK && strcmp(r.status, "open") == 0;
 	if (open)
-		rc = assess_invite_propose(req->actor, db, &ref, &p, err);
+		rc = assess_invite_propose(req->actor, db, &ref, ASSESS_PROPOSE_LISTED, &p, err);
 	if (rc != CADRE_OK) {
 		json_decref(ctx);
 		json_decref(group_errors);
@@ -697,23 +698,23 @@ static int invite_page(struct web_request *req, struct web_response *resp, json_
 			                                "value", value, "text", text, "hint",
 			                                jstr(c, "source"), "checked", 1));
 		}
-		char more[160] = "", add_id[48];
+		char more[200] = "", add_id[48], all_id[48];
 		json_int_t nmore = json_integer_value(json_object_get(g, "more"));
 		if (nmore)
 			(void)snprintf(more, sizeof more,
-			               "%" JSON_INTEGER_FORMAT
-			               " more are not listed here: add them by "
-			               "their ids below.",
-			               nmore);
+			               "Also invite the %" JSON_INTEGER_FORMAT
+			               " more proposed for %s who are not listed here",
+			               nmore, jstr(g, "label"));
 		(void)snprintf(add_id, sizeof add_id, "add-%s", jstr(g, "id"));
+		(void)snprintf(all_id, sizeof all_id, "all-%s", jstr(g, "id"));
 		const char *gerr = json_string_value(json_array_get(group_errors, gi));
 		json_array_append_new(
-		    groups,
-		    json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:o}", "gid", jstr(g, "id"),
-		              "label", jstr(g, "label"), "rule", jstr(g, "rule"), "items", items,
-		              "already", already, "more", more, "add_id", add_id, "add_value",
-		              page_form_value(req, add_id), "add_error",
-		              gerr ? json_string(gerr) : json_false()));
+		    groups, json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:s, s:s, s:s, s:o}",
+		                      "gid", jstr(g, "id"), "label", jstr(g, "label"), "rule",
+		                      jstr(g, "rule"), "items", items, "already", already,
+		                      "has_more", nmore > 0, "more", more, "all_id", all_id,
+		                      "add_id", add_id, "add_value", page_form_value(req, add_id),
+		                      "add_error", gerr ? json_string(gerr) : json_false()));
 	}
 	(void)json_object_set_new(ctx, "page_title", json_string(title));
 	(void)json_object_set_new(ctx, "round_id", json_integer(r.id));
@@ -781,7 +782,9 @@ int page_assess_invite(struct web_request *req, struct web_response *resp, struc
 	struct assess_ref ref = assess_round_ref(&r);
 	json_t *p = NULL;
 	struct cadre_err e;
-	if ((rc = assess_invite_propose(req->actor, db, &ref, &p, &e)) != CADRE_OK)
+	/* every proposal, in the page's order: the first ASSESS_PROPOSE_LISTED of
+	 * a group were listed (ticked or not), the rest only counted */
+	if ((rc = assess_invite_propose(req->actor, db, &ref, SIZE_MAX, &p, &e)) != CADRE_OK)
 		return cadre_err_set(err, rc, "%s", e.msg);
 	json_t *ctx = page_new("Invite respondents");
 	json_t *gerrs = json_array();
@@ -791,7 +794,8 @@ int page_assess_invite(struct web_request *req, struct web_response *resp, struc
 	{
 		const char *gid = jstr(g, "id");
 		size_t glen = strlen(gid);
-		const char **ids = xcalloc(f->count + 1, sizeof *ids);
+		const char **ids = xcalloc(
+		    f->count + json_array_size(json_object_get(g, "candidates")) + 1, sizeof *ids);
 		size_t n = 0;
 		const char *bad = NULL;
 		for (size_t k = 0; k < f->count; k++)
@@ -799,6 +803,16 @@ int page_assess_invite(struct web_request *req, struct web_response *resp, struc
 			    strncmp(f->fields[k].value, gid, glen) == 0 &&
 			    f->fields[k].value[glen] == ':')
 				ids[n++] = f->fields[k].value + glen + 1;
+		char all_id[48];
+		(void)snprintf(all_id, sizeof all_id, "all-%s", gid);
+		if (strcmp(page_form_value(req, all_id), "yes") == 0) {
+			const json_t *cands = json_object_get(g, "candidates");
+			for (size_t k = ASSESS_PROPOSE_LISTED; k < json_array_size(cands); k++) {
+				const json_t *c = json_array_get(cands, k);
+				if (!json_is_true(json_object_get(c, "invited")))
+					ids[n++] = jstr(c, "id");
+			}
+		}
 		char add_id[48];
 		(void)snprintf(add_id, sizeof add_id, "add-%s", gid);
 		const char *add = page_form_value(req, add_id);
@@ -903,11 +917,26 @@ struct posted {
 
 /* answer_page: the questionnaire q (stolen) as a form, with the values
  * posted (may be NULL) and errors already in ctx */
+/* factor_index: the index of factor id in q (0 when absent or unknown) */
+static size_t factor_index(const json_t *q, const char *id)
+{
+	size_t fi;
+	json_t *f;
+	json_array_foreach(json_object_get(q, "factors"), fi, f)
+	{
+		if (id && strcmp(jstr(f, "id"), id) == 0)
+			return fi;
+	}
+	return 0;
+}
+
 static int answer_page(struct web_request *req, struct web_response *resp, json_t *ctx, json_t *q,
                        const struct posted *pv, json_t *field_errors, const char *respondent,
-                       bool for_other, struct cadre_err *err)
+                       bool for_other, const char *factor, struct cadre_err *err)
 {
 	const json_t *round = json_object_get(q, "round");
+	size_t shown = factor_index(q, factor);
+	json_t *nav = json_array();
 	bool open = strcmp(jstr(round, "status"), "open") == 0;
 	bool submitted = strcmp(jstr(q, "state"), "submitted") == 0;
 	bool editable = open && !submitted;
@@ -917,6 +946,30 @@ static int answer_page(struct web_request *req, struct web_response *resp, json_
 	json_array_foreach(json_object_get(q, "factors"), fi, f)
 	{
 		json_t *stmts = json_array();
+		size_t f_answered = 0;
+		json_array_foreach(json_object_get(f, "statements"), si, s)
+		{
+			if (json_is_integer(json_object_get(s, "score")))
+				f_answered++;
+		}
+		{
+			char href[ASSESS_ID_MAX * 3 + 160], count[64];
+			(void)snprintf(
+			    href, sizeof href,
+			    "/assess/rounds/%" JSON_INTEGER_FORMAT "/answer?factor=%s%s%s",
+			    json_integer_value(json_object_get(round, "id")), jstr(f, "id"),
+			    for_other ? "&respondent=" : "", for_other ? respondent : "");
+			(void)snprintf(count, sizeof count, "%zu of %zu answered", f_answered,
+			               json_array_size(json_object_get(f, "statements")));
+			json_array_append_new(
+			    nav, json_pack("{s:s, s:s, s:s, s:b}", "title", jstr(f, "title"),
+			                   "href", href, "count", count, "current", fi == shown));
+		}
+		if (fi != shown) {
+			n += json_array_size(json_object_get(f, "statements"));
+			json_decref(stmts);
+			continue;
+		}
 		json_array_foreach(json_object_get(f, "statements"), si, s)
 		{
 			const char *sid = jstr(s, "id");
@@ -1018,7 +1071,13 @@ static int answer_page(struct web_request *req, struct web_response *resp, json_
 		                     jstr(pt, "label"), "description", jstr(pt, "description")));
 	}
 	const char *done = page_query_value(req, "done");
+	const json_t *fshown = json_array_get(json_object_get(q, "factors"), shown);
+	size_t nf = json_array_size(json_object_get(q, "factors"));
 	(void)json_object_set_new(ctx, "page_title", json_string(title));
+	(void)json_object_set_new(ctx, "factor_nav", nav);
+	(void)json_object_set_new(ctx, "factor_id", json_string(jstr(fshown, "id")));
+	(void)json_object_set_new(ctx, "factor_title", json_string(jstr(fshown, "title")));
+	(void)json_object_set_new(ctx, "last_factor", json_boolean(shown + 1 >= nf));
 	(void)json_object_set_new(ctx, "round_id",
 	                          json_integer(json_integer_value(json_object_get(round, "id"))));
 	(void)json_object_set_new(ctx, "group_label", json_string(jstr(q, "group_label")));
@@ -1060,14 +1119,14 @@ int page_assess_answer_form(struct web_request *req, struct web_response *resp,
 	json_t *q = NULL;
 	struct assess_ref ref = assess_round_ref(&r);
 	if (rc == CADRE_OK)
-		rc = assess_questionnaire_json(req->actor, db, &ref, me, &q, err);
+		rc = assess_questionnaire_json(req->actor, db, &ref, me, true, &q, err);
 	if (rc == CADRE_EPERM)
 		rc = cadre_err_set(err, CADRE_ENOTFOUND, "not invited");
 	if (rc != CADRE_OK)
 		return rc;
 	const char *given = page_query_value(req, "respondent");
 	return answer_page(req, resp, page_new("Questionnaire"), q, NULL, NULL, me, given && *given,
-	                   err);
+	                   page_query_value(req, "factor"), err);
 }
 
 /* WEBPAGE: POST /assess/rounds/{id:int}/answer
@@ -1098,7 +1157,7 @@ int page_assess_answer(struct web_request *req, struct web_response *resp, struc
 	bool for_other = *given != '\0';
 	struct assess_ref ref = assess_round_ref(&r);
 	json_t *q = NULL;
-	if ((rc = assess_questionnaire_json(req->actor, db, &ref, me, &q, err)) != CADRE_OK)
+	if ((rc = assess_questionnaire_json(req->actor, db, &ref, me, false, &q, err)) != CADRE_OK)
 		return rc == CADRE_EPERM ? cadre_err_set(err, CADRE_ENOTFOUND, "not invited") : rc;
 	const char *action = page_form_value(req, "action");
 	bool submit = strcmp(action, "submit") == 0;
@@ -1109,11 +1168,7 @@ int page_assess_answer(struct web_request *req, struct web_response *resp, struc
 	int top = (int)json_array_size(json_object_get(q, "scale"));
 	struct posted pv = {.score = xcalloc(nst + 1, sizeof *pv.score),
 	                    .note = xcalloc(nst + 1, sizeof *pv.note)};
-	struct change {
-		const char *sid;
-		int score;
-		const char *note;
-	} *ch = xcalloc(nst + 1, sizeof *ch);
+	struct assess_answer_in *ch = xcalloc(nst + 1, sizeof *ch);
 	size_t nch = 0, k = 0, fi, si;
 	json_t *f, *s;
 	const struct form *form;
@@ -1163,66 +1218,77 @@ int page_assess_answer(struct web_request *req, struct web_response *resp, struc
 			if (json_is_integer(old) && json_integer_value(old) == v &&
 			    strcmp(old_note, nv ? nv : "") == 0)
 				continue; /* unchanged: no new audit entry */
-			ch[nch].sid = sid;
+			ch[nch].statement = sid;
 			ch[nch].score = (int)v;
-			ch[nch].note = nv;
+			ch[nch].evidence = nv;
 			nch++;
 		}
 	}
 	if (json_array_size(json_object_get(ctx, "errors"))) {
 		free(ch);
 		resp->status = 422;
-		rc = answer_page(req, resp, ctx, q, &pv, ferrs, me, for_other, err);
+		json_t *qe = NULL;
+		struct cadre_err e2;
+		if (assess_questionnaire_json(req->actor, db, &ref, me, true, &qe, &e2) ==
+		    CADRE_OK) {
+			json_decref(q);
+			q = qe;
+		}
+		rc = answer_page(req, resp, ctx, q, &pv, ferrs, me, for_other,
+		                 page_form_value(req, "factor"), err);
 		free(pv.score);
 		free(pv.note);
 		return rc;
 	}
+	/* every answer changed, and the submission, in one transaction */
 	struct cadre_err e;
-	rc = CADRE_OK;
-	const char *failed = NULL;
-	for (size_t i = 0; i < nch && rc == CADRE_OK; i++) {
-		rc = assess_answer(req->actor, db, web_auth_key(req), &ref, me, ch[i].sid,
-		                   ch[i].score, ch[i].note, web_auth_clock(req), &e);
-		if (rc != CADRE_OK)
-			failed = ch[i].sid;
-	}
-	if (rc == CADRE_OK && submit)
-		rc = assess_submit(req->actor, db, web_auth_key(req), &ref, me, web_auth_clock(req),
-		                   &e);
+	size_t failed = nch;
+	rc = assess_answers(req->actor, db, web_auth_key(req), &ref, me, ch, nch, submit,
+	                    web_auth_clock(req), &failed, &e);
+	char fid[96] = "answers";
+	if (failed < nch && rc == CADRE_EINVAL)
+		(void)snprintf(fid, sizeof fid, "note-%s", ch[failed].statement);
 	free(ch);
 	if (rc == CADRE_ECONFLICT || rc == CADRE_EINVAL) {
 		/* closed, already submitted, nothing to submit, a bad note: shown
 		 * with the questionnaire as it now stands */
 		json_t *q2 = NULL;
 		struct cadre_err e2;
-		if (assess_questionnaire_json(req->actor, db, &ref, me, &q2, &e2) == CADRE_OK) {
+		if (assess_questionnaire_json(req->actor, db, &ref, me, true, &q2, &e2) ==
+		    CADRE_OK) {
 			json_decref(q);
 			q = q2;
 		}
-		char fid[96] = "answers";
-		if (failed && rc == CADRE_EINVAL)
-			(void)snprintf(fid, sizeof fid, "note-%s", failed);
 		(void)page_error(ctx, fid, e.msg);
 		resp->status = rc == CADRE_ECONFLICT ? 409 : 422;
 		rc = answer_page(req, resp, ctx, q, rc == CADRE_ECONFLICT ? NULL : &pv, ferrs, me,
-		                 for_other, err);
+		                 for_other, page_form_value(req, "factor"), err);
 		free(pv.score);
 		free(pv.note);
 		return rc;
 	}
 	free(pv.score);
 	free(pv.note);
-	json_decref(q);
 	json_decref(ctx);
 	json_decref(ferrs);
-	if (rc != CADRE_OK)
+	if (rc != CADRE_OK) {
+		json_decref(q);
 		return cadre_err_set(err, rc, "%s", e.msg);
-	if (submit && !for_other)
+	}
+	if (submit && !for_other) {
+		json_decref(q);
 		return web_resp_redirect(resp, 303, "/assess?done=submitted", err);
-	char href[ASSESS_ID_MAX * 3 + 96];
-	(void)snprintf(href, sizeof href, "/assess/rounds/%" PRId64 "/answer?done=%s%s%s", r.id,
-	               submit ? "submitted" : "saved", for_other ? "&respondent=" : "",
-	               for_other ? me : "");
+	}
+	/* saved: on to the next factor (the last stays) */
+	size_t at = factor_index(q, page_form_value(req, "factor"));
+	size_t nf = json_array_size(json_object_get(q, "factors"));
+	const json_t *next =
+	    json_array_get(json_object_get(q, "factors"), at + 1 < nf ? at + 1 : at);
+	char href[ASSESS_ID_MAX * 3 + 160];
+	(void)snprintf(href, sizeof href, "/assess/rounds/%" PRId64 "/answer?factor=%s&done=%s%s%s",
+	               r.id, jstr(next, "id"), submit ? "submitted" : "saved",
+	               for_other ? "&respondent=" : "", for_other ? me : "");
+	json_decref(q);
 	return web_resp_redirect(resp, 303, href, err);
 }
 
@@ -1343,7 +1409,7 @@ int api_assess_answers(struct web_request *req, struct web_response *resp, struc
 	struct assess_ref ref = assess_round_ref(&r);
 	json_t *q = NULL;
 	if (rc == CADRE_OK)
-		rc = assess_questionnaire_json(req->actor, db, &ref, me, &q, err);
+		rc = assess_questionnaire_json(req->actor, db, &ref, me, false, &q, err);
 	if (rc != CADRE_OK) {
 		json_decref(body);
 		return rc == CADRE_EPERM ? cadre_err_set(err, CADRE_ENOTFOUND, "not invited") : rc;
@@ -1387,29 +1453,31 @@ int api_assess_answers(struct web_request *req, struct web_response *resp, struc
 		return web_fail(resp, err, 422, "%zu problem%s in the answers: nothing was saved",
 		                bad, bad == 1 ? "" : "s");
 	}
-	size_t saved = 0;
+	size_t na = json_array_size(answers);
+	struct assess_answer_in *in = xcalloc(na + 1, sizeof *in);
 	json_array_foreach(answers, i, a)
 	{
 		const json_t *ev = json_object_get(a, "evidence");
-		rc = assess_answer(req->actor, db, web_auth_key(req), &ref, me,
-		                   json_string_value(json_object_get(a, "statement")),
-		                   (int)json_integer_value(json_object_get(a, "score")),
-		                   json_is_string(ev) ? json_string_value(ev) : NULL,
-		                   web_auth_clock(req), err);
-		if (rc != CADRE_OK)
-			break;
-		saved++;
+		in[i].statement = json_string_value(json_object_get(a, "statement"));
+		in[i].score = (int)json_integer_value(json_object_get(a, "score"));
+		in[i].evidence = json_is_string(ev) ? json_string_value(ev) : NULL;
 	}
-	bool submitted = false;
-	if (rc == CADRE_OK && json_is_true(sub)) {
-		rc = assess_submit(req->actor, db, web_auth_key(req), &ref, me, web_auth_clock(req),
-		                   err);
-		submitted = rc == CADRE_OK;
-	}
+	size_t failed = na;
+	bool submitted = json_is_true(sub);
+	rc = assess_answers(req->actor, db, web_auth_key(req), &ref, me, in, na, submitted,
+	                    web_auth_clock(req), &failed, err);
+	free(in);
 	json_decref(body);
+	if (rc == CADRE_EINVAL && failed < na) {
+		char field[64];
+		(void)snprintf(field, sizeof field, "answers[%zu]", failed);
+		web_resp_field_error(resp, field, err->msg);
+		return web_fail(resp, err, 422, "%s: nothing was saved", err->msg);
+	}
 	if (rc != CADRE_OK)
 		return rc;
-	if ((rc = assess_questionnaire_json(req->actor, db, &ref, me, &q, err)) != CADRE_OK)
+	size_t saved = na;
+	if ((rc = assess_questionnaire_json(req->actor, db, &ref, me, false, &q, err)) != CADRE_OK)
 		return rc;
 	json_t *o = json_pack("{s:s, s:I, s:b, s:s, s:O, s:O}", "respondent", me, "saved",
 	                      (json_int_t)saved, "submitted", submitted, "state", jstr(q, "state"),

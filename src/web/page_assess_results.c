@@ -1812,7 +1812,8 @@ int api_assess_action_add(struct web_request *req, struct web_response *resp, st
 	if (!*due && ++bad)
 		web_resp_field_error(resp, "due", "Give the due date as YYYY-MM-DD");
 	if (bad) {
-		rc = cadre_err_set(err, CADRE_EINVAL, "%d fields are wrong", bad);
+		rc = cadre_err_set(err, CADRE_EINVAL, "%d field%s wrong", bad,
+		                   bad == 1 ? " is" : "s are");
 		goto done;
 	}
 	struct store *db;

@@ -236,7 +236,8 @@ static int imports_page(struct web_request *req, struct web_response *resp, json
 	(void)json_object_set_new(ctx, "file_error",
 	                          file_err ? json_string(file_err) : json_false());
 	char max[32];
-	(void)snprintf(max, sizeof max, "%zu MB", web_imports_limits()->max_bytes / (1024 * 1024));
+	(void)snprintf(max, sizeof max, "%zu MB",
+	               web_imports_limits()->max_bytes / ((size_t)1024 * 1024));
 	(void)json_object_set_new(ctx, "max_size", json_string(max));
 	(void)json_object_set_new(ctx, "ttl_hours",
 	                          json_integer(web_imports_limits()->ttl_us / 3600000000LL));
@@ -288,7 +289,7 @@ static int file_part(struct web_request *req, const char **kind,
                      const struct multipart_field **file, struct cadre_err *err)
 {
 	struct multipart_limits lim = {.max_file_bytes = MULTIPART_CAP,
-	                               .max_total_bytes = MULTIPART_CAP + 64 * 1024};
+	                               .max_total_bytes = MULTIPART_CAP + (size_t)64 * 1024};
 	const struct multipart_form *mf;
 	int rc = web_req_multipart(req, &lim, &mf, err);
 	if (rc != CADRE_OK)
@@ -324,11 +325,12 @@ int page_import_upload(struct web_request *req, struct web_response *resp, struc
 		return imports_page(req, resp, ctx, NULL, NULL, file_err, err);
 	}
 	const struct upload_kind *k = upload_kind_find(kind);
+	bool no_file = !file || !file->filename || !file->filename[0];
 	if (!k)
 		kind_err = page_error(ctx, "kind", "Choose the kind of file");
-	if (!file || !file->filename || !file->filename[0])
+	if (no_file)
 		file_err = page_error(ctx, "file", "Choose a CSV file to upload");
-	if (kind_err || file_err) {
+	if (!k || no_file) {
 		resp->status = 422;
 		return imports_page(req, resp, ctx, kind, kind_err, file_err, err);
 	}
@@ -336,7 +338,7 @@ int page_import_upload(struct web_request *req, struct web_response *resp, struc
 	if (file->len > lim->max_bytes) {
 		char msg[128];
 		(void)snprintf(msg, sizeof msg, "The file must be smaller than %zu MB",
-		               lim->max_bytes / (1024 * 1024));
+		               lim->max_bytes / ((size_t)1024 * 1024));
 		file_err = page_error(ctx, "file", msg);
 		resp->status = 413;
 		return imports_page(req, resp, ctx, kind, NULL, file_err, err);

@@ -620,8 +620,11 @@ int page_person(struct web_request *req, struct web_response *resp, struct cadre
 	return page_render(req, resp, "person", ctx, err);
 }
 
+/* deliver: the export becomes the reply's body (a retried transaction
+ * delivers again, so start from an empty reply). */
 static int deliver(const char *text, size_t len, void *arg, struct cadre_err *err)
 {
+	web_resp_reset(arg);
 	return web_resp_write(arg, text, len, err);
 }
 

@@ -32,6 +32,9 @@ struct web_server {
 	int port;
 	bool tls;
 	bool quiesced;
+	/* set when a drain's deadline passed: requests not yet begun get a 503
+	 * at once, so a queue built up under overload cannot hold the stop */
+	atomic_bool stopping;
 	atomic_size_t in_flight;
 	char *tls_cert;
 	char *tls_key;
@@ -259,6 +262,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 			return queue(con, r);
 		}
 		(void)MHD_get_connection_values(con, MHD_HEADER_KIND, add_header, r);
+		if (atomic_load(&s->stopping)) {
+			web_error(&r->req, &r->resp, 503,
+			          "the server is stopping; try again shortly");
+			web_response_finish(&r->req, &r->resp);
+			return queue(con, r);
+		}
 		if (!web_request_begin(s->app, &r->req, &r->resp))
 			return queue(con, r);
 		buf_init(&r->body, r->req.body_max);
@@ -422,6 +431,8 @@ size_t web_server_drain(struct web_server *s, int64_t deadline_ms)
 		struct timespec ts = {0, 10L * 1000 * 1000};
 		(void)nanosleep(&ts, NULL);
 	}
+	if (left > 0)
+		atomic_store(&s->stopping, true);
 	return left;
 }
 

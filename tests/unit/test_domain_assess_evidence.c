@@ -14,6 +14,7 @@
 #include "domain/assess.h"
 #include "domain/assess_evidence.h"
 #include "domain/establishment.h"
+#include "domain/org.h"
 #include "domain/quality.h"
 #include "domain/tempstaff.h"
 #include "testdomain.h"
@@ -201,6 +202,45 @@ static void test_ledger(void **state)
 	tp_rmdir(dir);
 }
 
+/* one cache shared by every key (as a round's resolution does) gives the
+ * same evidence as each key resolved alone */
+static void test_cache(void **state)
+{
+	struct testdomain *t = *state;
+	const char *dir = tp_dir();
+	load(t, dir);
+	static const char *const keys[] = {"staff_record_completeness", "unknown_ethnicity_rate",
+	                                   "unknown_disability_rate",   "data_quality_findings",
+	                                   "establishment_reconciled",  "vacancy_trend",
+	                                   "temporary_staffing_trend"};
+	const char *const orgs[] = {"RXC", "RJ1", "RYR"};
+	struct cadre_err e;
+	for (size_t o = 0; o < 3; o++) {
+		struct org_node org;
+		assert_int_equal(org_get(&t->sys, t->db, orgs[o], &org, &e), CADRE_OK);
+		struct assess_ev_cache *cache = assess_ev_cache_new();
+		for (int round = 0; round < 2; round++)
+			for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+				struct assess_evidence alone = resolve(t, orgs[o], keys[k]), cached;
+				memset(&cached, 0, sizeof cached);
+				const struct assess_evidence_provider *p =
+				    assess_evidence_find(keys[k]);
+				assert_non_null(p);
+				assert_true(p->live);
+				assert_int_equal(
+				    p->fn(&t->sys, t->db, &org, FY, cache, &cached, &e), CADRE_OK);
+				assert_int_equal(cached.available, alone.available);
+				assert_int_equal(cached.has_value, alone.has_value);
+				assert_true(cached.value == alone.value);
+				assert_int_equal(cached.concern, alone.concern);
+				assert_string_equal(cached.text, alone.text);
+				assert_string_equal(cached.source, alone.source);
+			}
+		assess_ev_cache_free(cache);
+	}
+	tp_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +250,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ledger, testdomain_setup_sqlite,
 	                                    testdomain_teardown),
 	    cmocka_unit_test_setup_teardown(test_ledger, testdomain_setup_pg, testdomain_teardown),
+	    cmocka_unit_test_setup_teardown(test_cache, testdomain_setup_sqlite,
+	                                    testdomain_teardown),
+	    cmocka_unit_test_setup_teardown(test_cache, testdomain_setup_pg, testdomain_teardown),
 	};
 	return cmocka_run_group_tests_name("domain_assess_evidence", tests, NULL, NULL);
 }

@@ -390,6 +390,13 @@ static void test_drain_deadline(void **state)
 		sleep_ms(10);
 	/* a request that never finishes is left behind after the deadline */
 	assert_int_equal(web_server_drain(x->srv, 200), 1);
+	/* and, the deadline passed, it is refused at once when it completes
+	 * rather than run: a stopping server does no new work */
+	const char *rest = "Host: t\r\n\r\n";
+	send_all(fd, rest, strlen(rest));
+	struct testweb_reply r = read_reply(fd);
+	assert_int_equal(r.status, 503);
+	testweb_free(&r);
 	(void)close(fd);
 }
 
