@@ -884,15 +884,12 @@ int main(void)
 	    cmocka_unit_test(test_api_bad_parameters),
 	    cmocka_unit_test(test_api_sickness),
 	    cmocka_unit_test(test_openapi_lists_routes),
+	    /* on the people fixtures: a database of their own per test */
+	    cmocka_unit_test_setup_teardown(test_staff_json_matches_readouts, staff_setup,
+	                                    group_teardown),
+	    cmocka_unit_test_setup_teardown(test_staff_json_grants, staff_setup, group_teardown),
+	    cmocka_unit_test_setup_teardown(test_quality_json, staff_setup, group_teardown),
+	    cmocka_unit_test_setup_teardown(test_staff_routes, staff_setup, group_teardown),
 	};
-	const struct CMUnitTest staff_tests[] = {
-	    cmocka_unit_test(test_staff_json_matches_readouts),
-	    cmocka_unit_test(test_staff_json_grants),
-	    cmocka_unit_test(test_quality_json),
-	    cmocka_unit_test(test_staff_routes),
-	};
-	int failed = cmocka_run_group_tests_name("web_orgview", tests, group_setup, group_teardown);
-	failed += cmocka_run_group_tests_name("web_orgview_staff", staff_tests, staff_setup,
-	                                      group_teardown);
-	return failed;
+	return cmocka_run_group_tests_name("web_orgview", tests, group_setup, group_teardown);
 }
