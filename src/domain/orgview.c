@@ -10,6 +10,7 @@
 #include "base/date.h"
 #include "base/mem.h"
 #include "domain/org.h"
+#include "domain/orgseries.h"
 #include "domain/orgstats.h"
 #include "domain/people.h"
 #include "domain/policy.h"
@@ -252,9 +253,9 @@ static json_t *kpi_json(const struct sickness_kpi *k)
 	return o;
 }
 
-static int series_spc(const double *values, const int32_t *months, size_t n,
-                      const char *chart_id, const char *title, const char *unit, int decimals,
-                      json_t *o, struct cadre_err *err);
+static int series_spc(const double *values, const int32_t *months, size_t n, const char *chart_id,
+                      const char *title, const char *unit, int decimals, json_t *o,
+                      struct cadre_err *err);
 
 /* spc_json: the SPC analysis of the months with figures, for the API
  * ("spc") and the page ("chart").  Both stay null when no month has
@@ -412,7 +413,6 @@ static double round4(double x)
 	return round(x * 1e4) / 1e4;
 }
 
-
 /* vacancy_rate: vacancy over establishment as a percentage to 2 places,
  * from the integer units (hundredths of WTE, ten-thousandths of FTE), the
  * formula of `cadre kpi vacancies`. */
@@ -495,15 +495,15 @@ static int staff_section(const struct actor *actor, struct store *db, const stru
 /* vacancy_section: funded establishment (org_stats_establishment) less
  * contracted FTE (org_stats_staff) for the month, in total and by staff
  * group; null when no establishment is held for the month. */
-static int vacancy_section(const struct actor *actor, struct store *db,
-                           const struct org_node *node, int month, const struct group_names *gn,
-                           json_t *o, struct cadre_err *err)
+static int vacancy_section(const struct actor *actor, struct store *db, const struct org_node *node,
+                           int month, const struct group_names *gn, json_t *o,
+                           struct cadre_err *err)
 {
 	struct orgstats_money_row *est = NULL;
 	struct orgstats_staff_row *staff = NULL;
 	size_t ne = 0, ns = 0;
-	int rc = orgstats_money_read(actor, db, ORGSTATS_ESTABLISHMENT, node->id, month, &est, &ne,
-	                             err);
+	int rc =
+	    orgstats_money_read(actor, db, ORGSTATS_ESTABLISHMENT, node->id, month, &est, &ne, err);
 	if (rc == CADRE_OK)
 		rc = orgstats_staff_read(actor, db, node->id, month, &staff, &ns, err);
 	if (rc != CADRE_OK) {
@@ -578,7 +578,8 @@ static int temporary_section(const struct actor *actor, struct store *db,
 {
 	struct orgstats_money_row *rows = NULL, *est = NULL;
 	size_t n = 0, ne = 0;
-	int rc = orgstats_money_read(actor, db, ORGSTATS_TEMPORARY, node->id, month, &rows, &n, err);
+	int rc =
+	    orgstats_money_read(actor, db, ORGSTATS_TEMPORARY, node->id, month, &rows, &n, err);
 	if (rc == CADRE_OK)
 		rc = orgstats_money_read(actor, db, ORGSTATS_ESTABLISHMENT, node->id, month, &est,
 		                         &ne, err);
@@ -752,11 +753,13 @@ struct trend_def {
 	const char *title;
 	const char *unit;
 	int decimals;
+	enum orgseries_measure series;
 };
 
 static const struct trend_def trend_defs[] = {
-    {"vacancy-rate", "Vacancy rate", "%", 2},
-    {"temporary-spend", "Temporary staffing spend", "£", 0},
+    {"sickness-rate", "Sickness absence rate", "%", 2, ORGSERIES_SICKNESS_RATE},
+    {"vacancy-rate", "Vacancy rate", "%", 2, ORGSERIES_VACANCY_RATE},
+    {"temporary-spend", "Temporary staffing spend", "£", 0, ORGSERIES_TEMP_SPEND},
 };
 
 bool orgview_trend_valid(const char *measure)
@@ -767,57 +770,11 @@ bool orgview_trend_valid(const char *measure)
 	return false;
 }
 
-/* trend_value: the measure's value for node at month; *has false when
- * nothing is held that month. */
-static int trend_value(const struct actor *actor, struct store *db, const char *measure,
-                       int64_t node_id, int month, double *value, bool *has,
-                       struct cadre_err *err)
-{
-	*has = false;
-	*value = 0.0;
-	struct orgstats_money_row *rows = NULL;
-	size_t n = 0;
-	enum orgstats_kind kind = strcmp(measure, "vacancy-rate") == 0 ? ORGSTATS_ESTABLISHMENT
-	                                                               : ORGSTATS_TEMPORARY;
-	int rc = orgstats_money_read(actor, db, kind, node_id, month, &rows, &n, err);
-	if (rc != CADRE_OK)
-		return rc;
-	int64_t est100 = 0, pence = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(rows[i].group, ORGSTATS_TOTAL) != 0)
-			continue;
-		*has = true;
-		est100 += llround(rows[i].wte_or_hours * 100.0);
-		pence += rows[i].pence;
-	}
-	free(rows);
-	if (!*has)
-		return CADRE_OK;
-	if (kind == ORGSTATS_TEMPORARY) {
-		*value = (double)pence / 100.0;
-		return CADRE_OK;
-	}
-	if (est100 == 0) {
-		*has = false;
-		return CADRE_OK;
-	}
-	struct orgstats_staff_row *staff = NULL;
-	if ((rc = orgstats_staff_read(actor, db, node_id, month, &staff, &n, err)) != CADRE_OK)
-		return rc;
-	int64_t con10k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(staff[i].group, ORGSTATS_TOTAL) == 0)
-			con10k = llround(staff[i].fte * 10000.0);
-	free(staff);
-	*value = vacancy_rate(est100, est100 * 100 - con10k);
-	return CADRE_OK;
-}
-
 /* series_spc: the SPC analysis ("spc") and the page's chart ("chart") of
  * n points, set on o. */
-static int series_spc(const double *values, const int32_t *months, size_t n,
-                      const char *chart_id, const char *title, const char *unit, int decimals,
-                      json_t *o, struct cadre_err *err)
+static int series_spc(const double *values, const int32_t *months, size_t n, const char *chart_id,
+                      const char *title, const char *unit, int decimals, json_t *o,
+                      struct cadre_err *err)
 {
 	struct spc_options opt = {.direction = SPC_DIRECTION_LOWER};
 	struct spc_result res;
@@ -878,8 +835,7 @@ static int series_spc(const double *values, const int32_t *months, size_t n,
 }
 
 int orgview_trend_json(const struct actor *actor, struct store *db, const char *code,
-                       const char *measure, int from, int to, json_t **out,
-                       struct cadre_err *err)
+                       const char *measure, int from, int to, json_t **out, struct cadre_err *err)
 {
 	*out = NULL;
 	const struct trend_def *def = NULL;
@@ -887,7 +843,8 @@ int orgview_trend_json(const struct actor *actor, struct store *db, const char *
 		if (measure && strcmp(trend_defs[i].measure, measure) == 0)
 			def = &trend_defs[i];
 	if (!def)
-		return cadre_err_set(err, CADRE_EINVAL, "no such trend: %s", measure ? measure : "");
+		return cadre_err_set(err, CADRE_EINVAL, "no such trend: %s",
+		                     measure ? measure : "");
 	struct org_node node;
 	int rc = node_for(actor, db, code, &node, err);
 	if (rc != CADRE_OK)
@@ -899,71 +856,109 @@ int orgview_trend_json(const struct actor *actor, struct store *db, const char *
 		return cadre_err_set(err, CADRE_EPERM,
 		                     "your role does not include workforce figures for %s",
 		                     node.code);
-	int first = 0, last = 0;
-	if ((rc = orgstats_staff_months(actor, db, &first, &last, err)) != CADRE_OK)
-		return rc;
 	if (from && to && from > to)
 		return cadre_err_set(err, CADRE_EINVAL, "from is after to");
-	int lo = from ? (first && from < first ? first : from) : first;
-	int hi = to ? (last && to > last ? last : to) : last;
+	/* the default span: the ORGVIEW_TREND_MONTHS months up to the latest
+	 * staff month (or the latest published sickness month) */
+	if (!to) {
+		int first = 0, last = 0, sfirst = 0, slast = 0;
+		if ((rc = orgstats_staff_months(actor, db, &first, &last, err)) != CADRE_OK ||
+		    (rc = orgview_sickness_range(actor, db, &sfirst, &slast, err)) != CADRE_OK)
+			return rc;
+		to = last > slast ? last : slast;
+		if (from && to && from > to)
+			to = from;
+	}
 	json_t *o = json_object();
 	(void)json_object_set_new(o, "org", str(node.code));
 	(void)json_object_set_new(o, "name", str(node.name));
 	(void)json_object_set_new(o, "measure", json_string(def->measure));
 	(void)json_object_set_new(o, "title", json_string(def->title));
 	(void)json_object_set_new(o, "unit", json_string(def->unit));
-	size_t cap = first && lo <= hi ? (size_t)date_month_diff(lo, hi) + 1 : 0;
-	if (cap > 600)
-		cap = 0;
-	double *values = cap ? xcalloc(cap, sizeof *values) : NULL;
-	int32_t *months = cap ? xcalloc(cap, sizeof *months) : NULL;
+	if (!to) {
+		/* nothing is held at all */
+		(void)json_object_set_new(o, "from", json_null());
+		(void)json_object_set_new(o, "to", json_null());
+		(void)json_object_set_new(o, "months", json_array());
+		(void)json_object_set_new(o, "months_without_data", json_array());
+		(void)json_object_set_new(o, "synthetic", json_false());
+		(void)json_object_set_new(o, "spc", json_null());
+		(void)json_object_set_new(o, "chart", json_null());
+		*out = o;
+		return CADRE_OK;
+	}
+	if (!from) {
+		/* the default span starts where the actor's grants cover the
+		 * node through to the end (a grant over an ICB does not cover
+		 * its trusts in the months before the ICB existed) */
+		from = date_month_add(to, -(ORGVIEW_TREND_MONTHS - 1));
+		while (from < to) {
+			struct cadre_err e;
+			int sc = org_scope_check(actor, db, node.id, from, to, &e);
+			if (sc == CADRE_OK)
+				break;
+			if (sc != CADRE_ENOTFOUND) {
+				json_decref(o);
+				*err = e;
+				return sc;
+			}
+			from = date_month_add(from, 1);
+		}
+	}
+	if (date_month_diff(from, to) >= ORGSERIES_MONTHS_MAX) {
+		json_decref(o);
+		return cadre_err_set(err, CADRE_EINVAL, "ask for at most %d months",
+		                     ORGSERIES_MONTHS_MAX);
+	}
+	struct orgseries s;
+	memset(&s, 0, sizeof s);
+	if ((rc = orgseries_get(actor, db, node.code, def->series, ORGSERIES_ALL_TYPES, from, to,
+	                        &s, err)) != CADRE_OK) {
+		orgseries_free(&s);
+		json_decref(o);
+		return rc;
+	}
+	double *values = xcalloc(s.n + 1, sizeof *values);
+	int32_t *months = xcalloc(s.n + 1, sizeof *months);
 	size_t n = 0;
-	json_t *missing = json_array();
-	for (size_t k = 0; k < cap; k++) {
-		int m = date_month_add(lo, (int)k);
-		double v = 0.0;
-		bool has = false;
-		if ((rc = trend_value(actor, db, def->measure, node.id, m, &v, &has, err)) !=
-		    CADRE_OK)
-			goto fail;
-		if (!has) {
-			(void)json_array_append_new(missing, month_json(m));
+	json_t *series = json_array(), *missing = json_array();
+	for (size_t i = 0; i < s.n; i++) {
+		const struct orgseries_point *p = &s.points[i];
+		if (!p->present) {
+			(void)json_array_append_new(missing, month_json(p->month));
 			continue;
 		}
-		values[n] = v;
-		months[n] = m;
+		values[n] = p->value;
+		months[n] = p->month;
 		n++;
+		(void)json_array_append_new(series, json_pack("{s:o, s:f, s:b}", "month",
+		                                              month_json(p->month), "value",
+		                                              p->value, "synthetic", p->synthetic));
 	}
-	(void)json_object_set_new(o, "from", cap ? month_json(lo) : json_null());
-	(void)json_object_set_new(o, "to", cap ? month_json(hi) : json_null());
-	json_t *series = json_array();
-	for (size_t i = 0; i < n; i++)
-		(void)json_array_append_new(series, json_pack("{s:o, s:f}", "month",
-		                                              month_json(months[i]), "value",
-		                                              values[i]));
+	(void)json_object_set_new(o, "from", month_json(from));
+	(void)json_object_set_new(o, "to", month_json(to));
 	(void)json_object_set_new(o, "months", series);
 	(void)json_object_set_new(o, "months_without_data", missing);
-	missing = NULL;
+	(void)json_object_set_new(o, "synthetic", json_boolean(s.synthetic));
+	orgseries_free(&s);
+	rc = CADRE_OK;
 	if (n == 0) {
 		(void)json_object_set_new(o, "spc", json_null());
 		(void)json_object_set_new(o, "chart", json_null());
 	} else {
 		char id[48];
 		(void)snprintf(id, sizeof id, "%s-trend", def->measure);
-		if ((rc = series_spc(values, months, n, id, def->title, def->unit, def->decimals, o,
-		                     err)) != CADRE_OK)
-			goto fail;
+		rc =
+		    series_spc(values, months, n, id, def->title, def->unit, def->decimals, o, err);
 	}
 	free(values);
 	free(months);
+	if (rc != CADRE_OK) {
+		json_decref(o);
+		return rc;
+	}
 	*out = o;
 	return CADRE_OK;
-fail:
-	json_decref(missing);
-	free(values);
-	free(months);
-	json_decref(o);
-	return rc;
 }
 
 /* ---- the actor's own top node --------------------------------------------------- */
@@ -1091,7 +1086,8 @@ int orgview_quality_json(const struct actor *actor, struct store *db, const char
 	(void)json_object_set_new(o, "staff_in_post", json_integer((json_int_t)r->staff_in_post));
 	(void)json_object_set_new(o, "managers", json_integer((json_int_t)r->managers));
 	(void)json_object_set_new(o, "rows_allowed", json_boolean(rows_ok));
-	(void)json_object_set_new(o, "protected_rows_allowed", json_boolean(rows_ok && protected_ok));
+	(void)json_object_set_new(o, "protected_rows_allowed",
+	                          json_boolean(rows_ok && protected_ok));
 	json_t *checks = json_array();
 	for (int i = 0; i < QUALITY_CHECK_COUNT; i++) {
 		enum quality_check c = (enum quality_check)i;
@@ -1118,8 +1114,8 @@ int orgview_quality_json(const struct actor *actor, struct store *db, const char
 }
 
 int orgview_quality_rows_json(const struct actor *actor, struct store *db, const char *code,
-                              const char *as_of, const char *check, const char *after,
-                              size_t limit, json_t **out, struct cadre_err *err)
+                              const char *as_of, const char *check, const char *after, size_t limit,
+                              json_t **out, struct cadre_err *err)
 {
 	*out = NULL;
 	enum quality_check c;

@@ -48,6 +48,9 @@ struct store;
 #define ORGVIEW_PAGE_DEFAULT 50
 #define ORGVIEW_PAGE_MAX     200
 
+/* the months a trend shows by default, up to the latest month held */
+#define ORGVIEW_TREND_MONTHS 36
+
 /* the permission the staff figures and their trends need over the node */
 #define ORGVIEW_FIGURES_PERMISSION "workforce.aggregate.read"
 
@@ -138,22 +141,25 @@ int orgview_staff_json(const struct actor *actor, struct store *db, const char *
                        json_t **out, struct cadre_err *err);
 
 /* orgview_trend_valid: measure is a trend orgview_trend_json knows:
- * "vacancy-rate" (percent of funded establishment vacant, from the
- * establishment and staff sums) or "temporary-spend" (pounds of bank,
+ * "sickness-rate" (percent of FTE days lost), "vacancy-rate" (percent of
+ * funded establishment vacant) or "temporary-spend" (pounds of bank,
  * agency, overtime and locum spend). */
 bool orgview_trend_valid(const char *measure);
 
 /* orgview_trend_json: the monthly series of measure for the node's
- * subtree over the staff months held (from..to, yyyymm, 0: the first or
- * last), with its SPC analysis (lower is better; no target), as
- * {org, name, measure, title, unit, from, to, months [{month, value}],
- * months_without_data, spc (as orgview_sickness_json's, or null), chart
- * (for the page, or null)}.  CADRE_EINVAL for an unknown measure or from
- * after to; CADRE_EPERM without ORGVIEW_FIGURES_PERMISSION;
+ * subtree (orgseries.h: the kept sums in the months the ledger and
+ * extracts cover, the history tables before; wards and divisions too)
+ * over from..to (yyyymm; to 0: the latest staff or published sickness
+ * month; from 0: ORGVIEW_TREND_MONTHS months before to), with its SPC
+ * analysis of the months present (lower is better; no target), as {org,
+ * name, measure, title, unit, from, to, months [{month, value, synthetic}],
+ * months_without_data, synthetic (some figure is demo data), spc (as
+ * orgview_sickness_json's, or null), chart (for the page, or null)}.
+ * CADRE_EINVAL for an unknown measure, from after to or a span over
+ * ORGSERIES_MONTHS_MAX; CADRE_EPERM without ORGVIEW_FIGURES_PERMISSION;
  * CADRE_ENOTFOUND as above. */
 int orgview_trend_json(const struct actor *actor, struct store *db, const char *code,
-                       const char *measure, int from, int to, json_t **out,
-                       struct cadre_err *err);
+                       const char *measure, int from, int to, json_t **out, struct cadre_err *err);
 
 /* orgview_home: the top node the actor may browse: England when visible,
  * else the organisation of its first grant through which it holds
@@ -181,7 +187,7 @@ int orgview_quality_json(const struct actor *actor, struct store *db, const char
  * CADRE_EPERM without people.read (and people.protected.read for the
  * protected checks); CADRE_EINVAL for a bad limit. */
 int orgview_quality_rows_json(const struct actor *actor, struct store *db, const char *code,
-                              const char *as_of, const char *check, const char *after,
-                              size_t limit, json_t **out, struct cadre_err *err);
+                              const char *as_of, const char *check, const char *after, size_t limit,
+                              json_t **out, struct cadre_err *err);
 
 #endif

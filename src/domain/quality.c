@@ -345,7 +345,8 @@ static int check_ledger(struct store *db, struct quality_report *out, struct qru
 		if ((rc = store_step(st, err)) == CADRE_OK) {
 			if (sink)
 				row_set(rowset_add(q->sink), store_col_text(st, 0), "", "",
-				        store_col_text(st, 1), "staff in post and no establishment");
+				        store_col_text(st, 1),
+				        "staff in post and no establishment");
 			if (l->n < QUALITY_LIST_MAX) {
 				(void)snprintf(l->v[l->n].what, sizeof l->v[0].what, "%s/%s",
 				               store_col_text(st, 0), store_col_text(st, 1));
@@ -431,10 +432,12 @@ static int check_managers(struct store *db, struct quality_report *out, struct q
 }
 
 /* report_run: the report, with every item of one check into sink when it
- * is not NULL. */
+ * is not NULL; with counts false only the node, the day and the hierarchy
+ * month (*eff_out) are settled and checked, nothing is counted. */
 static int report_run(const struct actor *actor, struct store *db, const char *code,
-                      const char *as_of, struct quality_report *out, struct rowset *sink,
-                      enum quality_check sink_check, int *eff_out, struct cadre_err *err)
+                      const char *as_of, struct quality_report *out, bool counts,
+                      struct rowset *sink, enum quality_check sink_check, int *eff_out,
+                      struct cadre_err *err)
 {
 	memset(out, 0, sizeof *out);
 	int rc = org_get(actor, db, code, &out->org, err);
@@ -462,6 +465,8 @@ static int report_run(const struct actor *actor, struct store *db, const char *c
 		return rc;
 	if (eff_out)
 		*eff_out = eff;
+	if (!counts)
+		return CADRE_OK;
 	struct qrun q;
 	memset(&q, 0, sizeof q);
 	q.sink = sink;
@@ -483,7 +488,7 @@ static int report_run(const struct actor *actor, struct store *db, const char *c
 int quality_report(const struct actor *actor, struct store *db, const char *code, const char *as_of,
                    struct quality_report *out, struct cadre_err *err)
 {
-	return report_run(actor, db, code, as_of, out, NULL, QUALITY_CHECK_COUNT, NULL, err);
+	return report_run(actor, db, code, as_of, out, true, NULL, QUALITY_CHECK_COUNT, NULL, err);
 }
 
 /* ---- the rows behind the counts -------------------------------------------------------- */
@@ -565,30 +570,29 @@ int64_t quality_check_count(const struct quality_report *r, enum quality_check c
  * the same population and terms as q_rows. */
 static const struct store_sql q_list = {
     .name = "quality_list",
-    .sql =
-        "SELECT o.code, s.staff_ref, a.assignment_ref, c.code, t.category, t.occupation_code, "
-        "t.esr_staff_group, t.staff_group, t.staff_group_basis, t.staff_group_conflict, "
-        "p.person_key IS NULL, "
-        "CASE WHEN s.valid_from <= $3 THEN s.ethnic_category ELSE (SELECT h.ethnic_category "
-        "FROM staff_history h WHERE h.staff_id = s.id AND h.valid_from <= $3 "
-        "AND h.valid_to >= $3) END, "
-        "CASE WHEN s.valid_from <= $3 THEN s.disability ELSE (SELECT h.disability "
-        "FROM staff_history h WHERE h.staff_id = s.id AND h.valid_from <= $3 "
-        "AND h.valid_to >= $3) END, t.manager_staff_id "
-        "FROM (SELECT a.id AS assignment_id, a.staff_id, a.start_date, a.end_date, "
-        "a.cost_centre_id, a.category, a.occupation_code, a.esr_staff_group, a.staff_group, "
-        "a.staff_group_basis, a.staff_group_conflict, a.manager_staff_id FROM assignment a "
-        "WHERE a.valid_from <= $3 UNION ALL SELECT a.id, a.staff_id, a.start_date, "
-        "a.end_date, h.cost_centre_id, h.category, h.occupation_code, h.esr_staff_group, "
-        "h.staff_group, h.staff_group_basis, h.staff_group_conflict, h.manager_staff_id "
-        "FROM assignment_history h JOIN assignment a ON a.id = h.assignment_id "
-        "WHERE h.valid_from <= $3 AND h.valid_to >= $3) t "
-        "JOIN assignment a ON a.id = t.assignment_id JOIN staff s ON s.id = t.staff_id "
-        "JOIN person p ON p.id = s.person_id JOIN org o ON o.id = s.org_id "
-        "JOIN cost_centre c ON c.id = t.cost_centre_id "
-        "JOIN org_ancestor x ON x.node_id = c.node_id AND x.month = $2 "
-        "WHERE x.ancestor_id = $1 AND t.start_date <= $3 "
-        "AND (t.end_date IS NULL OR t.end_date >= $3)",
+    .sql = "SELECT o.code, s.staff_ref, a.assignment_ref, c.code, t.category, t.occupation_code, "
+           "t.esr_staff_group, t.staff_group, t.staff_group_basis, t.staff_group_conflict, "
+           "p.person_key IS NULL, "
+           "CASE WHEN s.valid_from <= $3 THEN s.ethnic_category ELSE (SELECT h.ethnic_category "
+           "FROM staff_history h WHERE h.staff_id = s.id AND h.valid_from <= $3 "
+           "AND h.valid_to >= $3) END, "
+           "CASE WHEN s.valid_from <= $3 THEN s.disability ELSE (SELECT h.disability "
+           "FROM staff_history h WHERE h.staff_id = s.id AND h.valid_from <= $3 "
+           "AND h.valid_to >= $3) END, t.manager_staff_id "
+           "FROM (SELECT a.id AS assignment_id, a.staff_id, a.start_date, a.end_date, "
+           "a.cost_centre_id, a.category, a.occupation_code, a.esr_staff_group, a.staff_group, "
+           "a.staff_group_basis, a.staff_group_conflict, a.manager_staff_id FROM assignment a "
+           "WHERE a.valid_from <= $3 UNION ALL SELECT a.id, a.staff_id, a.start_date, "
+           "a.end_date, h.cost_centre_id, h.category, h.occupation_code, h.esr_staff_group, "
+           "h.staff_group, h.staff_group_basis, h.staff_group_conflict, h.manager_staff_id "
+           "FROM assignment_history h JOIN assignment a ON a.id = h.assignment_id "
+           "WHERE h.valid_from <= $3 AND h.valid_to >= $3) t "
+           "JOIN assignment a ON a.id = t.assignment_id JOIN staff s ON s.id = t.staff_id "
+           "JOIN person p ON p.id = s.person_id JOIN org o ON o.id = s.org_id "
+           "JOIN cost_centre c ON c.id = t.cost_centre_id "
+           "JOIN org_ancestor x ON x.node_id = c.node_id AND x.month = $2 "
+           "WHERE x.ancestor_id = $1 AND t.start_date <= $3 "
+           "AND (t.end_date IS NULL OR t.end_date >= $3)",
 };
 
 static int row_cmp(const void *a, const void *b)
@@ -642,8 +646,8 @@ static int list_assignments(struct store *db, const struct quality_rows *q, int 
 		}
 		case QUALITY_GROUP_FALLBACK:
 			hit = strcmp(store_col_text(st, 8), "fallback") == 0;
-			(void)snprintf(detail, sizeof detail, "%s from ESR %s", store_col_text(st, 7),
-			               store_col_text(st, 6));
+			(void)snprintf(detail, sizeof detail, "%s from ESR %s",
+			               store_col_text(st, 7), store_col_text(st, 6));
 			break;
 		case QUALITY_GROUP_CONFLICTS:
 			hit = store_col_i64(st, 9) != 0;
@@ -659,7 +663,8 @@ static int list_assignments(struct store *db, const struct quality_rows *q, int 
 			const char *eth = store_col_is_null(st, 11) ? "" : store_col_text(st, 11);
 			hit = strcmp(eth, c == QUALITY_ETHNICITY_NOT_STATED ? "Z" : "99") == 0;
 			(void)snprintf(detail, sizeof detail, "%s",
-			               c == QUALITY_ETHNICITY_NOT_STATED ? "not stated" : "not known");
+			               c == QUALITY_ETHNICITY_NOT_STATED ? "not stated"
+			                                                 : "not known");
 			break;
 		}
 		case QUALITY_DISABILITY_NOT_DECLARED:
@@ -680,7 +685,6 @@ static int list_assignments(struct store *db, const struct quality_rows *q, int 
 	}
 	return rc == CADRE_DONE ? CADRE_OK : rc;
 }
-
 
 int quality_rows(const struct actor *actor, struct store *db, const char *code, const char *as_of,
                  enum quality_check c, const char *after, size_t limit, struct quality_rows *out,
@@ -728,7 +732,8 @@ int quality_rows(const struct actor *actor, struct store *db, const char *code, 
 	int eff = 0;
 	bool from_report = c == QUALITY_CC_NO_STAFF || c == QUALITY_CC_NO_BUDGET ||
 	                   c == QUALITY_MANAGERS_NOT_IN_POST;
-	rc = report_run(actor, db, code, as_of, rep, from_report ? &all : NULL, c, &eff, err);
+	rc = report_run(actor, db, code, as_of, rep, from_report, from_report ? &all : NULL, c,
+	                &eff, err);
 	if (rc == CADRE_OK) {
 		(void)snprintf(out->as_of, sizeof out->as_of, "%s", rep->as_of);
 		if (!from_report) {

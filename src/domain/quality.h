@@ -150,8 +150,8 @@ struct quality_rows {
 	enum quality_check check;
 	struct quality_row *v; /* this page */
 	size_t n;
-	int64_t total;                  /* rows in all */
-	char next[QUALITY_KEY_MAX];     /* the cursor of the next page; "" on the last */
+	int64_t total;              /* rows in all */
+	char next[QUALITY_KEY_MAX]; /* the cursor of the next page; "" on the last */
 };
 
 /* quality_rows: the rows behind check c for the node with this code on

@@ -173,8 +173,8 @@ static json_t *sickness_ctx(const json_t *k)
 
 static json_t *cell(const char *text, bool numeric, bool header)
 {
-	return json_pack("{s:s, s:b, s:b, s:b}", "text", text, "numeric", numeric, "header",
-	                 header, "href", 0);
+	return json_pack("{s:s, s:b, s:b, s:b}", "text", text, "numeric", numeric, "header", header,
+	                 "href", 0);
 }
 
 static json_t *num_cell(double x, int places)
@@ -212,15 +212,16 @@ static json_t *table_new(const char *caption, const char *const *heads, size_t n
 	for (size_t i = 0; i < n; i++) {
 		bool numeric = heads[i][0] == '#';
 		(void)json_array_append_new(head, json_pack("{s:s, s:b}", "text",
-		                                            heads[i] + (numeric ? 1 : 0),
-		                                            "numeric", numeric));
+		                                            heads[i] + (numeric ? 1 : 0), "numeric",
+		                                            numeric));
 	}
 	return json_pack("{s:s, s:o, s:[]}", "caption", caption, "head", head, "rows");
 }
 
 static void table_add(json_t *table, json_t *cells)
 {
-	(void)json_array_append_new(json_object_get(table, "rows"), json_pack("{s:o}", "cells", cells));
+	(void)json_array_append_new(json_object_get(table, "rows"),
+	                            json_pack("{s:o}", "cells", cells));
 }
 
 static json_t *row_kv(const char *key, json_t *value)
@@ -281,11 +282,13 @@ static json_t *staff_ctx(const json_t *s, const char *org_name)
 		char pct[32];
 		(void)snprintf(pct, sizeof pct, "%.1f%%",
 		               json_number_value(json_object_get(g, "fte_percent")));
-		table_add(groups,
-		          json_pack("[o, o, o, o]", cell(jstr(g, "name"), false, true),
-		                    num_cell((double)json_integer_value(json_object_get(g, "headcount")), 0),
-		                    num_cell(json_number_value(json_object_get(g, "fte")), 2),
-		                    cell(pct, true, false)));
+		table_add(
+		    groups,
+		    json_pack(
+		        "[o, o, o, o]", cell(jstr(g, "name"), false, true),
+		        num_cell((double)json_integer_value(json_object_get(g, "headcount")), 0),
+		        num_cell(json_number_value(json_object_get(g, "fte")), 2),
+		        cell(pct, true, false)));
 	}
 	if (json_array_size(sg) == 0) {
 		json_decref(groups);
@@ -298,15 +301,17 @@ static json_t *staff_ctx(const json_t *s, const char *org_name)
 		char rate[32];
 		(void)snprintf(rate, sizeof rate, "%.2f%%",
 		               json_number_value(json_object_get(v, "vacancy_rate_percent")));
-		json_t *vs = json_pack("{s:[o, o, o, o, o]}", "rows",
-		                       row_kv("Funded establishment (WTE)",
-		                              fmt_num(json_number_value(json_object_get(v, "establishment_wte")), 2)),
-		                       row_kv("Contracted (FTE)",
-		                              fmt_num(json_number_value(json_object_get(v, "contracted_fte")), 2)),
-		                       row_kv("Vacancy (WTE)",
-		                              fmt_num(json_number_value(json_object_get(v, "vacancy_wte")), 2)),
-		                       row_kv("Vacancy rate", json_string(rate)),
-		                       row_kv("Funded pay budget", money_text(json_integer_value(json_object_get(v, "budget_pence")))));
+		json_t *vs = json_pack(
+		    "{s:[o, o, o, o, o]}", "rows",
+		    row_kv("Funded establishment (WTE)",
+		           fmt_num(json_number_value(json_object_get(v, "establishment_wte")), 2)),
+		    row_kv("Contracted (FTE)",
+		           fmt_num(json_number_value(json_object_get(v, "contracted_fte")), 2)),
+		    row_kv("Vacancy (WTE)",
+		           fmt_num(json_number_value(json_object_get(v, "vacancy_wte")), 2)),
+		    row_kv("Vacancy rate", json_string(rate)),
+		    row_kv("Funded pay budget",
+		           money_text(json_integer_value(json_object_get(v, "budget_pence")))));
 		static const char *const vh[] = {"Staff group", "#Establishment (WTE)",
 		                                 "#Contracted (FTE)", "#Vacancy (WTE)",
 		                                 "#Vacancy rate"};
@@ -317,12 +322,16 @@ static json_t *staff_ctx(const json_t *s, const char *org_name)
 		const json_t *vg = json_object_get(v, "staff_groups");
 		for (size_t i = 0; i < json_array_size(vg); i++) {
 			const json_t *g = json_array_get(vg, i);
-			table_add(vt, json_pack(
-			                  "[o, o, o, o, o]", cell(jstr(g, "name"), false, true),
-			                  num_cell(json_number_value(json_object_get(g, "establishment_wte")), 2),
-			                  num_cell(json_number_value(json_object_get(g, "contracted_fte")), 2),
-			                  num_cell(json_number_value(json_object_get(g, "vacancy_wte")), 2),
-			                  pct_cell(json_object_get(g, "vacancy_rate_percent"))));
+			table_add(
+			    vt,
+			    json_pack(
+			        "[o, o, o, o, o]", cell(jstr(g, "name"), false, true),
+			        num_cell(json_number_value(json_object_get(g, "establishment_wte")),
+			                 2),
+			        num_cell(json_number_value(json_object_get(g, "contracted_fte")),
+			                 2),
+			        num_cell(json_number_value(json_object_get(g, "vacancy_wte")), 2),
+			        pct_cell(json_object_get(g, "vacancy_rate_percent"))));
 		}
 		vac = json_pack("{s:o, s:o}", "summary", vs, "table", vt);
 	}
@@ -344,8 +353,10 @@ static json_t *staff_ctx(const json_t *s, const char *org_name)
 		json_t *ts = json_pack(
 		    "{s:[o, o, o, o, o, o]}", "rows",
 		    row_kv("Hours", fmt_num(json_number_value(json_object_get(t, "hours")), 2)),
-		    row_kv("Shifts", fmt_num((double)json_integer_value(json_object_get(t, "shifts")), 0)),
-		    row_kv("Spend", money_text(json_integer_value(json_object_get(t, "spend_pence")))),
+		    row_kv("Shifts",
+		           fmt_num((double)json_integer_value(json_object_get(t, "shifts")), 0)),
+		    row_kv("Spend",
+		           money_text(json_integer_value(json_object_get(t, "spend_pence")))),
 		    row_kv("Spend as a share of budget", json_string(share)),
 		    row_kv("Bank share of hours", json_string(bank)),
 		    row_kv("Agency share of hours", json_string(agency)));
@@ -360,13 +371,19 @@ static json_t *staff_ctx(const json_t *s, const char *org_name)
 			char pct[32];
 			(void)snprintf(pct, sizeof pct, "%.1f%%",
 			               json_number_value(json_object_get(x, "hours_percent")));
-			json_t *spend = money_text(json_integer_value(json_object_get(x, "spend_pence")));
-			table_add(tt, json_pack("[o, o, o, o, o]",
-			                        cell(type_label(jstr(x, "staffing_type"), jstr(x, "framework")), false, true),
-			                        num_cell(json_number_value(json_object_get(x, "hours")), 2),
-			                        cell(pct, true, false),
-			                        num_cell((double)json_integer_value(json_object_get(x, "shifts")), 0),
-			                        cell(json_string_value(spend), true, false)));
+			json_t *spend =
+			    money_text(json_integer_value(json_object_get(x, "spend_pence")));
+			table_add(
+			    tt,
+			    json_pack(
+			        "[o, o, o, o, o]",
+			        cell(type_label(jstr(x, "staffing_type"), jstr(x, "framework")),
+			             false, true),
+			        num_cell(json_number_value(json_object_get(x, "hours")), 2),
+			        cell(pct, true, false),
+			        num_cell((double)json_integer_value(json_object_get(x, "shifts")),
+			                 0),
+			        cell(json_string_value(spend), true, false)));
 			json_decref(spend);
 		}
 		temp = json_pack("{s:o, s:o}", "summary", ts, "table", tt);
@@ -384,9 +401,11 @@ static json_t *trend_ctx(const json_t *k)
 	const json_t *spc = json_object_get(k, "spc");
 	if (!json_is_object(chart) || !json_is_object(spc))
 		return json_false();
-	return json_pack("{s:O, s:s, s:s, s:s, s:s}", "chart", chart, "title", jstr(k, "title"),
-	                 "explanation", jstr(spc, "explanation"), "variation_text",
-	                 jstr(spc, "variation_text"), "centre_line", jstr(spc, "centre_line"));
+	return json_pack("{s:O, s:s, s:s, s:s, s:s, s:b}", "chart", chart, "title",
+	                 jstr(k, "title"), "explanation", jstr(spc, "explanation"),
+	                 "variation_text", jstr(spc, "variation_text"), "centre_line",
+	                 jstr(spc, "centre_line"), "synthetic",
+	                 json_is_true(json_object_get(k, "synthetic")));
 }
 
 /* org_page: the page for code at month (0: latest). */
@@ -418,15 +437,21 @@ static int org_page(struct web_request *req, struct web_response *resp, const ch
 	/* the workforce trends, over the staff months up to the month shown */
 	trends = json_array();
 	if (json_is_true(json_object_get(staff, "loaded"))) {
-		static const char *const measures[] = {"vacancy-rate", "temporary-spend"};
+		/* the sickness trend of the subtree (wards, divisions; and the
+		 * demo history) unless the published one is shown above */
+		static const char *const measures[] = {"sickness-rate", "vacancy-rate",
+		                                       "temporary-spend"};
+		bool published = kpi && json_is_object(json_object_get(kpi, "chart"));
 		int smonth = 0;
 		struct cadre_err e;
 		(void)date_month_parse(jstr(staff, "month"), strlen(jstr(staff, "month")), &smonth,
 		                       &e);
 		for (size_t i = 0; i < sizeof measures / sizeof measures[0]; i++) {
+			if (i == 0 && published)
+				continue;
 			json_t *tr = NULL;
-			if ((rc = orgview_trend_json(req->actor, db, code, measures[i], 0, smonth, &tr,
-			                             err)) != CADRE_OK)
+			if ((rc = orgview_trend_json(req->actor, db, code, measures[i], 0, smonth,
+			                             &tr, err)) != CADRE_OK)
 				goto done;
 			json_t *tc = trend_ctx(tr);
 			json_decref(tr);
@@ -731,14 +756,16 @@ int api_org_summary(struct web_request *req, struct web_response *resp, struct c
  * PERMISSION: workforce.aggregate.read
  * ORG: path code
  * A monthly workforce series of an organisation's subtree, with SPC.
- * measure is vacancy-rate (percent of funded establishment vacant) or
- * temporary-spend (pounds of bank, agency, overtime and locum spend):
- * {org, name, measure, title, unit, from, to, months [{month, value}],
- * months_without_data, spc} where spc is the statistical process control
- * analysis (lower is better; a run chart below 12 months, else XmR with
- * limits and special-cause signals) or null.  Query: from=YYYY-MM,
- * to=YYYY-MM (default: the staff months held).  An unknown measure is a
- * 404; a bad or unknown parameter, or from after to, a 400.
+ * measure is sickness-rate (percent of FTE days lost), vacancy-rate
+ * (percent of funded establishment vacant) or temporary-spend (pounds of
+ * bank, agency, overtime and locum spend), for any node down to a ward
+ * (orgseries.h): {org, name, measure, title, unit, from, to, months
+ * [{month, value, synthetic}], months_without_data, synthetic, spc} where
+ * spc is the statistical process control analysis (lower is better; a run
+ * chart below 12 months, else XmR with limits and special-cause signals)
+ * or null.  Query: from=YYYY-MM, to=YYYY-MM (default: the 36 months up to
+ * the latest month held; at most 240).  An unknown measure is a 404; a bad
+ * or unknown parameter, or from after to, a 400.
  */
 int api_org_trend(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
@@ -757,6 +784,8 @@ int api_org_trend(struct web_request *req, struct web_response *resp, struct cad
 		return rc;
 	if (from && to && from > to)
 		return bad_param(resp, err, "from", "from must not be after to");
+	if (from && to && date_month_diff(from, to) >= 240)
+		return bad_param(resp, err, "to", "ask for at most 240 months");
 	struct store *db;
 	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
 		return rc;
@@ -780,11 +809,11 @@ static int date_param(struct web_request *req, struct web_response *resp, const 
 	int rc = query_one(req, resp, name, &v, err);
 	if (rc != CADRE_OK || !v)
 		return rc;
-	int y = 0, m = 0, d = 0;
-	char tail = 0;
-	if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1900 ||
-	    m < 1 || m > 12 || d < 1 || d > 31 || v[4] != '-' || v[7] != '-')
-		return bad_param(resp, err, name, "enter a day as YYYY-MM-DD, for example 2025-03-31");
+	struct date d;
+	struct cadre_err e;
+	if (date_parse_iso(v, strlen(v), &d, &e) != CADRE_OK || d.y < 1900)
+		return bad_param(resp, err, name,
+		                 "enter a day as YYYY-MM-DD, for example 2025-03-31");
 	(void)snprintf(out, 11, "%s", v);
 	return CADRE_OK;
 }
@@ -857,9 +886,9 @@ int page_org_quality(struct web_request *req, struct web_response *resp, struct 
 		                                              link(jstr(p, "code"), ""), "text",
 		                                              jstr(p, "name")));
 	}
-	(void)json_array_append_new(crumbs, json_pack("{s:o, s:s}", "href",
-	                                              link(jstr(org, "code"), ""), "text",
-	                                              jstr(org, "name")));
+	(void)json_array_append_new(crumbs,
+	                            json_pack("{s:o, s:s}", "href", link(jstr(org, "code"), ""),
+	                                      "text", jstr(org, "name")));
 	json_t *back = json_deep_copy(json_array_get(crumbs, json_array_size(crumbs) - 1));
 	json_t *table = json_false();
 	if (json_is_true(json_object_get(q, "loaded"))) {
@@ -881,7 +910,8 @@ int page_org_quality(struct web_request *req, struct web_response *resp, struct 
 				(void)snprintf(pct, sizeof pct, "%.1f%%", json_number_value(p));
 			else
 				(void)snprintf(pct, sizeof pct, "not a share");
-			bool may = rows_ok && (prot_ok || !json_is_true(json_object_get(c, "protected")));
+			bool may =
+			    rows_ok && (prot_ok || !json_is_true(json_object_get(c, "protected")));
 			json_t *count_cell = cell(count, true, false);
 			if (may && n > 0) {
 				(void)snprintf(href, sizeof href, "/orgs/%s/quality/%s%s%s",
@@ -889,16 +919,17 @@ int page_org_quality(struct web_request *req, struct web_response *resp, struct 
 				               as_of[0] ? "?as-of=" : "", as_of);
 				(void)json_object_set_new(count_cell, "href", json_string(href));
 			}
-			table_add(table, json_pack("[o, o, o, o]", cell(jstr(c, "title"), false, true),
-			                           count_cell, cell(pct, true, false),
-			                           cell(jstr(c, "of"), false, false)));
+			table_add(table,
+			          json_pack("[o, o, o, o]", cell(jstr(c, "title"), false, true),
+			                    count_cell, cell(pct, true, false),
+			                    cell(jstr(c, "of"), false, false)));
 		}
 	}
 	char title[300];
 	(void)snprintf(title, sizeof title, "Data quality: %s", jstr(org, "name"));
-	ctx = json_pack("{s:s, s:O, s:O, s:o, s:o, s:o}", "page_title", title, "org", org,
-	                "quality", q, "breadcrumbs", crumbs, "back_link", back, "checks_table",
-	                table);
+	ctx =
+	    json_pack("{s:s, s:O, s:O, s:o, s:o, s:o}", "page_title", title, "org", org, "quality",
+	              q, "breadcrumbs", crumbs, "back_link", back, "checks_table", table);
 	if (!ctx) {
 		rc = cadre_err_set(err, CADRE_EINTERNAL, "quality page: no context");
 		goto done;
@@ -921,8 +952,7 @@ done:
  * as-of=YYYY-MM-DD, limit (1 to 200, default 50), cursor (the link to the
  * next page gives it).
  */
-int page_org_quality_rows(struct web_request *req, struct web_response *resp,
-                          struct cadre_err *err)
+int page_org_quality_rows(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
 	char as_of[11];
 	int64_t limit = 0;
@@ -940,8 +970,8 @@ int page_org_quality_rows(struct web_request *req, struct web_response *resp,
 	if ((rc = orgview_org_json(req->actor, db, code, 0, &view, err)) != CADRE_OK)
 		goto done;
 	if ((rc = orgview_quality_rows_json(req->actor, db, code, as_of[0] ? as_of : NULL,
-	                                    web_req_param(req, "check"), cursor, (size_t)limit,
-	                                    &q, err)) != CADRE_OK)
+	                                    web_req_param(req, "check"), cursor, (size_t)limit, &q,
+	                                    err)) != CADRE_OK)
 		goto done;
 	const json_t *org = json_object_get(view, "org");
 	json_t *crumbs = json_array();
@@ -952,9 +982,9 @@ int page_org_quality_rows(struct web_request *req, struct web_response *resp,
 		                                              link(jstr(p, "code"), ""), "text",
 		                                              jstr(p, "name")));
 	}
-	(void)json_array_append_new(crumbs, json_pack("{s:o, s:s}", "href",
-	                                              link(jstr(org, "code"), ""), "text",
-	                                              jstr(org, "name")));
+	(void)json_array_append_new(crumbs,
+	                            json_pack("{s:o, s:s}", "href", link(jstr(org, "code"), ""),
+	                                      "text", jstr(org, "name")));
 	char qhref[96];
 	(void)snprintf(qhref, sizeof qhref, "/orgs/%s/quality", jstr(org, "code"));
 	(void)json_array_append_new(crumbs,
@@ -982,8 +1012,9 @@ int page_org_quality_rows(struct web_request *req, struct web_response *resp,
 		 * only '/' needs no escaping in a query, the rest is escaped */
 		char href[400];
 		size_t o = 0;
-		o += (size_t)snprintf(href, sizeof href, "/orgs/%s/quality/%s?limit=%lld&cursor=",
-		                      jstr(org, "code"), jstr(q, "check"), (long long)limit);
+		o += (size_t)snprintf(href, sizeof href,
+		                      "/orgs/%s/quality/%s?limit=%lld&cursor=", jstr(org, "code"),
+		                      jstr(q, "check"), (long long)limit);
 		for (const char *p = nc; *p && o + 4 < sizeof href; p++) {
 			unsigned char ch = (unsigned char)*p;
 			if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
@@ -1058,8 +1089,7 @@ int api_org_quality(struct web_request *req, struct web_response *resp, struct c
  * (1 to 200, default 50), cursor (the next_cursor of the previous page),
  * as-of=YYYY-MM-DD.  A bad or unknown parameter is a 400 naming it.
  */
-int api_org_quality_rows(struct web_request *req, struct web_response *resp,
-                         struct cadre_err *err)
+int api_org_quality_rows(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
 	static const char *const allowed[] = {"as-of", "limit", "cursor", NULL};
 	char as_of[11];

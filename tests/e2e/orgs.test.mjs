@@ -4,7 +4,7 @@
 // division -> a ward and sees the hierarchy without workforce figures (its
 // role has none); the demo chief people officer (over RXC) is sent from
 // /orgs to the trust, clicks down to a ward and reads its figures, SPC
-// charts and their data tables, then the trust's data quality and the rows
+// charts and their data tables, then the ward's data quality and the rows
 // behind a count, paged.  axe on every page (helpers.mjs).  The whole file
 // must finish within test-browser's 120 s.
 import { test } from 'node:test';
@@ -74,13 +74,15 @@ test('a trust\'s chief people officer: /orgs opens the trust; a ward\'s figures,
     assert.match(await main.innerText(), /Bank and agency use/);
     assert.equal(await page.getByRole('table', { name: /Staff in post by staff group/ }).count(), 1);
     assert.ok(await page.locator('svg[role="img"]').count() >= 2, 'the trend charts');
+    // each chart's data table is behind "TITLE: the figures"
+    await page.getByText('Vacancy rate: the figures').click();
     const table = page.locator('table', { has: page.locator('caption', { hasText: 'Vacancy rate' }) });
     assert.equal(await table.count(), 1, 'the vacancy rate chart\'s data table');
+    assert.ok(await table.isVisible(), 'the table opens');
     assert.ok(await table.locator('tbody tr').count() >= 12, 'a row per month');
 
-    // the trust's data quality: rows behind a count, never the protected ones
-    await visit(page, '/orgs/RXC');
-    await follow(page, 'Data quality of the staff records and ledger of EAST SUSSEX HEALTHCARE NHS TRUST');
+    // the ward's data quality: rows behind a count, never the protected ones
+    await follow(page, 'Data quality of the staff records and ledger of ' + wardName);
     assert.equal(await page.locator('h1').innerText(), 'Data quality');
     const row = page.locator('tr', { hasText: 'Staff groups found by the ESR staff group fallback' });
     assert.equal(await row.getByRole('link').count(), 1);

@@ -568,8 +568,9 @@ static double num(const json_t *o, const char *key)
 static const json_t *find_group(const json_t *arr, const char *group)
 {
 	for (size_t i = 0; i < json_array_size(arr); i++)
-		if (strcmp(json_string_value(json_object_get(json_array_get(arr, i), "staff_group")),
-		           group) == 0)
+		if (strcmp(
+		        json_string_value(json_object_get(json_array_get(arr, i), "staff_group")),
+		        group) == 0)
 			return json_array_get(arr, i);
 	return NULL;
 }
@@ -581,8 +582,8 @@ static void test_staff_json_matches_readouts(void **state)
 {
 	struct fx *x = *state;
 	struct testdomain *t = x->t;
-	static const char *const codes[] = {"ENG", "Y59", "QNX", "RXC", "RXCD1", "RXCW001", "RXCT001",
-	                                    "RYR"};
+	static const char *const codes[] = {"ENG",   "Y59",     "QNX",     "RXC",
+	                                    "RXCD1", "RXCW001", "RXCT001", "RYR"};
 	struct cadre_err e;
 	for (size_t c = 0; c < sizeof codes / sizeof codes[0]; c++) {
 		json_t *o = NULL;
@@ -608,7 +609,8 @@ static void test_staff_json_matches_readouts(void **state)
 		people_summary_free(&ps);
 
 		struct vacancy_report v;
-		assert_int_equal(vacancy_report(&t->sys, t->db, codes[c], 202503, &v, &e), CADRE_OK);
+		assert_int_equal(vacancy_report(&t->sys, t->db, codes[c], 202503, &v, &e),
+		                 CADRE_OK);
 		const json_t *vj = json_object_get(o, "vacancies");
 		if (v.establishment_wte100 == 0) {
 			assert_true(json_is_null(vj));
@@ -617,8 +619,8 @@ static void test_staff_json_matches_readouts(void **state)
 			                 (double)v.establishment_wte100 / 100.0) < 1e-9);
 			assert_true(fabs(num(vj, "contracted_fte") -
 			                 (double)v.contracted_fte10k / 10000.0) < 1e-9);
-			assert_true(fabs(num(vj, "vacancy_wte") - (double)v.vacancy_fte10k / 10000.0) <
-			            1e-9);
+			assert_true(fabs(num(vj, "vacancy_wte") -
+			                 (double)v.vacancy_fte10k / 10000.0) < 1e-9);
 			double rate = round((double)v.vacancy_fte10k /
 			                    (double)(v.establishment_wte100 * 100) * 10000.0) /
 			              100.0;
@@ -631,7 +633,8 @@ static void test_staff_json_matches_readouts(void **state)
 					fail_msg("%s: no vacancy group %s", codes[c],
 					         v.groups[i].staff_group);
 				assert_true(fabs(num(g, "vacancy_wte") -
-				                 (double)v.groups[i].vacancy_fte10k / 10000.0) < 1e-9);
+				                 (double)v.groups[i].vacancy_fte10k / 10000.0) <
+				            1e-9);
 			}
 		}
 		vacancy_report_free(&v);
@@ -707,8 +710,18 @@ static void test_staff_json_grants(void **state)
 	const json_t *months = json_object_get(o, "months");
 	assert_int_equal(json_array_size(months), 1);
 	assert_true(fabs(num(json_array_get(months, 0), "value") - 6400.0) < 1e-9);
-	assert_string_equal(
-	    json_string_value(json_object_get(json_object_get(o, "spc"), "chart")), "run");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "spc"), "chart")),
+	                    "run");
+	json_decref(o);
+	/* the vacancy rate by hand: establishment 2 + 2.5 + 1 = 5.5 WTE at
+	 * RXC, 6.4 FTE in post: (5.5 - 6.4) / 5.5 = -16.36% */
+	assert_int_equal(orgview_trend_json(&pa, t->db, "RXC", "vacancy-rate", 0, 0, &o, &e),
+	                 CADRE_OK);
+	months = json_object_get(o, "months");
+	assert_int_equal(json_array_size(months), 1);
+	assert_true(fabs(num(json_array_get(months, 0), "value") - -16.36) < 1e-9);
+	assert_int_equal(json_array_size(json_object_get(o, "months_without_data")),
+	                 ORGVIEW_TREND_MONTHS - 1);
 	json_decref(o);
 	/* /orgs's top node: the grant's own */
 	struct org_node home;
@@ -748,8 +761,8 @@ static void test_quality_json(void **state)
 			char cursor[QUALITY_KEY_MAX] = "";
 			for (;;) {
 				struct quality_rows rows;
-				assert_int_equal(quality_rows(&t->sys, t->db, codes[c], NULL, q, cursor,
-				                              1, &rows, &e),
+				assert_int_equal(quality_rows(&t->sys, t->db, codes[c], NULL, q,
+				                              cursor, 1, &rows, &e),
 				                 CADRE_OK);
 				assert_int_equal(rows.total, n);
 				seen += (int64_t)rows.n;
@@ -772,18 +785,17 @@ static void test_quality_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(it, "staff_ref")), "107");
 	assert_string_equal(json_string_value(json_object_get(it, "assignment")), "A9");
 	assert_string_equal(json_string_value(json_object_get(it, "cost_centre")), "RXC1002");
-	assert_string_equal(json_string_value(json_object_get(it, "detail")),
-	                    "DOC_CONS vs ESR 03");
+	assert_string_equal(json_string_value(json_object_get(it, "detail")), "DOC_CONS vs ESR 03");
 	json_decref(o);
-	assert_int_equal(orgview_quality_rows_json(&t->sys, t->db, "RXC", NULL, "nope", NULL, 50,
-	                                           &o, &e),
-	                 CADRE_ENOTFOUND);
+	assert_int_equal(
+	    orgview_quality_rows_json(&t->sys, t->db, "RXC", NULL, "nope", NULL, 50, &o, &e),
+	    CADRE_ENOTFOUND);
 	/* grants */
 	struct actor_grant g = {.role = "workforce_planner", .org_id = org_id_of(t->db, "RXC")};
 	struct actor a = actor_user(11, &g, 1);
-	assert_int_equal(orgview_quality_rows_json(&a, t->db, "RXC", NULL, "no-identifier", NULL,
-	                                           50, &o, &e),
-	                 CADRE_OK);
+	assert_int_equal(
+	    orgview_quality_rows_json(&a, t->db, "RXC", NULL, "no-identifier", NULL, 50, &o, &e),
+	    CADRE_OK);
 	assert_int_equal((int64_t)num(o, "total"), 1); /* 105 */
 	json_decref(o);
 	assert_int_equal(orgview_quality_rows_json(&a, t->db, "RXC", NULL, "ethnicity-not-stated",
@@ -798,9 +810,9 @@ static void test_quality_json(void **state)
 	json_decref(o);
 	struct actor_grant icb = {.role = "workforce_planner", .org_id = org_id_of(t->db, "QNX")};
 	struct actor ia = actor_user(13, &icb, 1);
-	assert_int_equal(orgview_quality_rows_json(&ia, t->db, "RXC", NULL, "no-identifier", NULL,
-	                                           50, &o, &e),
-	                 CADRE_EPERM);
+	assert_int_equal(
+	    orgview_quality_rows_json(&ia, t->db, "RXC", NULL, "no-identifier", NULL, 50, &o, &e),
+	    CADRE_EPERM);
 }
 
 /* the routes, through the real route table */
@@ -831,24 +843,28 @@ static void test_staff_routes(void **state)
 	if (testweb_body_has(&r, "quality&#x2F;ethnicity-not-stated"))
 		fail_msg("a link to protected rows for a planner");
 	testweb_free(&r);
-	r = expect(x->app,
-	           GET("/api/v1/orgs/RXC/quality/occupation-unlisted?limit=2", "X-Test-Grant: RXC\r\n"),
-	           200);
+	r = expect(
+	    x->app,
+	    GET("/api/v1/orgs/RXC/quality/occupation-unlisted?limit=2", "X-Test-Grant: RXC\r\n"),
+	    200);
 	o = body_json(&r);
 	assert_int_equal((int64_t)num(o, "total"), 3);
 	assert_int_equal(json_array_size(json_object_get(o, "items")), 2);
 	assert_true(json_is_string(json_object_get(o, "next_cursor")));
 	json_decref(o);
 	testweb_free(&r);
-	r = expect(x->app,
-	           GET("/api/v1/orgs/RXC/quality/occupation-unlisted?limit=0", "X-Test-Grant: RXC\r\n"),
-	           400);
+	r = expect(
+	    x->app,
+	    GET("/api/v1/orgs/RXC/quality/occupation-unlisted?limit=0", "X-Test-Grant: RXC\r\n"),
+	    400);
 	testweb_free(&r);
 	r = expect(x->app,
-	           GET("/api/v1/orgs/RXC/quality/ethnicity-not-known", "X-Test-Grant: RXC\r\n"), 403);
+	           GET("/api/v1/orgs/RXC/quality/ethnicity-not-known", "X-Test-Grant: RXC\r\n"),
+	           403);
 	testweb_free(&r);
-	r = expect(x->app, GET("/api/v1/orgs/RXC/trends/vacancy-rate?from=2025-04&to=2025-01",
-	                       "X-Test-Grant: RXC\r\n"),
+	r = expect(x->app,
+	           GET("/api/v1/orgs/RXC/trends/vacancy-rate?from=2025-04&to=2025-01",
+	               "X-Test-Grant: RXC\r\n"),
 	           400);
 	testweb_free(&r);
 	r = expect(x->app, GET("/api/v1/orgs/RXC/trends/nothing", "X-Test-Grant: RXC\r\n"), 404);
@@ -868,16 +884,12 @@ int main(void)
 	    cmocka_unit_test(test_api_bad_parameters),
 	    cmocka_unit_test(test_api_sickness),
 	    cmocka_unit_test(test_openapi_lists_routes),
+	    /* on the people fixtures: a database of their own per test */
+	    cmocka_unit_test_setup_teardown(test_staff_json_matches_readouts, staff_setup,
+	                                    group_teardown),
+	    cmocka_unit_test_setup_teardown(test_staff_json_grants, staff_setup, group_teardown),
+	    cmocka_unit_test_setup_teardown(test_quality_json, staff_setup, group_teardown),
+	    cmocka_unit_test_setup_teardown(test_staff_routes, staff_setup, group_teardown),
 	};
-	const struct CMUnitTest staff_tests[] = {
-	    cmocka_unit_test(test_staff_json_matches_readouts),
-	    cmocka_unit_test(test_staff_json_grants),
-	    cmocka_unit_test(test_quality_json),
-	    cmocka_unit_test(test_staff_routes),
-	};
-	int failed =
-	    cmocka_run_group_tests_name("web_orgview", tests, group_setup, group_teardown);
-	failed += cmocka_run_group_tests_name("web_orgview_staff", staff_tests, staff_setup,
-	                                      group_teardown);
-	return failed;
+	return cmocka_run_group_tests_name("web_orgview", tests, group_setup, group_teardown);
 }
