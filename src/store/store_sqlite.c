@@ -418,9 +418,10 @@ static int sqb_step(struct store *db, sqlite3_stmt *st)
 	arm_deadline(db);
 	int rc = sqlite3_step(st);
 	db->deadline_ns = 0;
-	/* the texts were bound SQLITE_STATIC: drop them before they move */
+	/* the texts were bound SQLITE_STATIC and the batch's text buffer is
+	 * reused: every parameter is bound again before the next step (so no
+	 * sqlite3_clear_bindings, a pass over all of them per batch) */
 	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
 	return rc;
 }
 
