@@ -1473,6 +1473,7 @@ struct rbatch {
 	uint8_t (*key)[16]; /* per record: the person key, if has_key */
 	bool *has_key;
 	struct csv_field *fields;
+	size_t *off; /* per field: its text's offset, until the batch is sent */
 	size_t nfields, falloc;
 	char *text;
 	size_t tlen, talloc;
@@ -1506,6 +1507,7 @@ static void rbatch_free(struct rbatch *b)
 	free(b->key);
 	free(b->has_key);
 	free(b->fields);
+	free(b->off);
 	free(b->text);
 	free(b);
 }
@@ -1529,8 +1531,9 @@ static struct rbatch *rpipe_take_free(struct rpipe *q)
 			b->line = xmalloc(RB_RECORDS * sizeof *b->line);
 			b->key = xmalloc(RB_RECORDS * sizeof *b->key);
 			b->has_key = xmalloc(RB_RECORDS * sizeof *b->has_key);
-			b->falloc = RB_RECORDS * PEOPLE_NCOLS;
+			b->falloc = (size_t)RB_RECORDS * PEOPLE_NCOLS;
 			b->fields = xmalloc(b->falloc * sizeof *b->fields);
+			b->off = xmalloc(b->falloc * sizeof *b->off);
 			b->talloc = (size_t)RB_RECORDS * 256;
 			b->text = xmalloc(b->talloc);
 			q->nbatches++;
@@ -1571,16 +1574,16 @@ static void rbatch_add(struct rbatch *b, const struct csv_reader *r,
 		while (b->nfields + n > b->falloc)
 			b->falloc *= 2;
 		b->fields = xreallocarray(b->fields, b->falloc, sizeof *b->fields);
+		b->off = xreallocarray(b->off, b->falloc, sizeof *b->off);
 	}
 	size_t k = b->nrec++;
 	b->first[k] = b->nfields;
 	b->count[k] = n;
 	b->line[k] = csv_reader_line(r);
 	for (size_t i = 0; i < n; i++) {
-		struct csv_field *f = &b->fields[b->nfields++];
-		*f = fl[i];
+		b->fields[b->nfields] = fl[i];
+		b->off[b->nfields++] = b->tlen;
 		memcpy(b->text + b->tlen, fl[i].s, fl[i].len + 1);
-		f->s = (const char *)(uintptr_t)b->tlen; /* an offset until the batch is sent */
 		b->tlen += fl[i].len + 1;
 	}
 	b->has_key[k] = !first_record && n == PEOPLE_NCOLS && ni_ok(fl[C_NI].s, fl[C_NI].len);
@@ -1610,7 +1613,7 @@ static void *rpipe_main(void *arg)
 			first = false;
 		}
 		for (size_t i = 0; i < b->nfields; i++)
-			b->fields[i].s = b->text + (uintptr_t)b->fields[i].s;
+			b->fields[i].s = b->text + b->off[i];
 		int status = b->status;
 		rpipe_put_full(q, b);
 		if (status != CADRE_OK)
@@ -2331,7 +2334,7 @@ static void pkey_sort(struct pkey *v, struct pkey *tmp, size_t n)
 static void hex32(const uint8_t key[16], char out[33])
 {
 	static const char digits[] = "0123456789abcdef";
-	for (int i = 0; i < 16; i++) {
+	for (size_t i = 0; i < 16; i++) {
 		out[2 * i] = digits[key[i] >> 4];
 		out[2 * i + 1] = digits[key[i] & 15];
 	}

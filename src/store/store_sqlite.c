@@ -382,7 +382,7 @@ int sq_bulk_begin(struct store *db, const char *table, const char *sql, int ncol
 			goto fail;
 	}
 	b->v = xcalloc((size_t)b->batch * (size_t)ncols, sizeof *b->v);
-	b->talloc = 64 * 1024;
+	b->talloc = (size_t)64 * 1024;
 	b->text = xmalloc(b->talloc);
 	if ((rc = sq_defer_indexes(db, b, table, err)) != CADRE_OK)
 		goto fail;
