@@ -371,6 +371,9 @@ static int page(void *ctx, struct web_request *req, json_t *page_ctx, struct cad
 		} items[] = {
 		    {"/", "Home", "account.self"},
 		    {"/orgs", "Organisations", "org.read"},
+		    {"/people", "People", "people.read"},
+		    {"/assess", "Self-assessment", "toolkit.answer"},
+		    {"/imports", "Imports", "imports.run"},
 		    {"/users", "Users", "users.read"},
 		    {"/tokens", "API tokens", "tokens.manage"},
 		    {"/audit", "Audit log", "audit.read"},

@@ -19,6 +19,12 @@ static const struct {
 } openings[] = {
     {"org.read", "/orgs", "Organisations",
      "the NHS hierarchy, each organisation's children and trends"},
+    {"people.read", "/people", "People",
+     "the staff list and each person's record, within your grants"},
+    {"toolkit.answer", "/assess", "Self-assessment",
+     "workforce-planning self-assessment rounds: your questionnaires, results and comparisons"},
+    {"imports.run", "/imports", "Imports",
+     "upload a staff, establishment or temporary-staffing file, check it, then commit it"},
     {"users.read", "/users", "Users", "the accounts of your organisations and the roles they hold"},
     {"tokens.manage", "/tokens", "API tokens", "issue and revoke tokens for API clients"},
     {"audit.read", "/audit", "Audit log", "every change, sign-in and grant, in order"},
