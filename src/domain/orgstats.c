@@ -497,31 +497,108 @@ static void by_person(struct staff_run *r)
 	r->alloc = r->nrec + 1;
 }
 
-static int staff_emit(struct store *db, struct staff_run *r, int month, int64_t *rows,
-                      struct cadre_err *err)
+/* orow: one org_stats_staff row, held until every month is counted so
+ * that the rows go to the table in its key order (node, month, group):
+ * month after month, each month's rows would land all over the key index. */
+struct orow {
+	int32_t node;
+	int32_t month;
+	int32_t hc, asg, fb;
+	uint16_t rank; /* the group's place in code order */
+	uint16_t group;
+	int64_t fte;
+};
+
+struct orows {
+	struct orow *v;
+	size_t n, alloc;
+};
+
+/* group_ranks: byrank[k] is the group with the k-th code in byte order. */
+static void group_ranks(const struct groups *g, uint16_t *byrank)
+{
+	for (size_t i = 0; i < g->n; i++)
+		byrank[i] = (uint16_t)i;
+	for (size_t i = 1; i < g->n; i++)
+		for (size_t j = i; j > 0 && strcmp(g->code[byrank[j - 1]], g->code[byrank[j]]) > 0;
+		     j--) {
+			uint16_t x = byrank[j];
+			byrank[j] = byrank[j - 1];
+			byrank[j - 1] = x;
+		}
+}
+
+/* staff_collect: the month's counted cells, by node and group code. */
+static void staff_collect(const struct staff_run *r, const uint16_t *byrank, int month,
+                          struct orows *o)
 {
 	size_t G = r->g.n;
-	for (size_t i = 0; i < r->ncount; i++) {
-		const struct cell *c = &r->direct[i];
-		if (!c->asg)
-			continue;
-		int64_t node = (int64_t)(i / G);
-		const char *gc = r->g.code[i % G];
+	for (size_t base = 0; base < r->ncount; base += G)
+		for (size_t k = 0; k < G; k++) {
+			const struct cell *c = &r->direct[base + byrank[k]];
+			if (!c->asg)
+				continue;
+			if (o->n == o->alloc) {
+				o->alloc = o->alloc ? o->alloc * 2 : 65536;
+				o->v = xreallocarray(o->v, o->alloc, sizeof *o->v);
+			}
+			o->v[o->n++] = (struct orow){
+			    .node = (int32_t)(base / G),
+			    .month = month,
+			    .hc = c->hc,
+			    .asg = c->asg,
+			    .fb = c->fb,
+			    .rank = (uint16_t)k,
+			    .group = byrank[k],
+			    .fte = c->fte,
+			};
+		}
+}
+
+/* staff_emit: the held rows by node (a stable counting sort: months and
+ * groups stay in order within a node), in one bulk load. */
+static int staff_emit(struct store *db, const struct staff_run *r, struct orows *o, int64_t *rows,
+                      struct cadre_err *err)
+{
+	int32_t maxnode = 0;
+	for (size_t i = 0; i < o->n; i++)
+		if (o->v[i].node > maxnode)
+			maxnode = o->v[i].node;
+	size_t *count = xcalloc((size_t)maxnode + 2, sizeof *count);
+	for (size_t i = 0; i < o->n; i++)
+		count[o->v[i].node + 1]++;
+	for (int32_t n = 1; n <= maxnode + 1; n++)
+		count[n] += count[n - 1];
+	struct orow *sorted = xmalloc((o->n + 1) * sizeof *sorted);
+	for (size_t i = 0; i < o->n; i++)
+		sorted[count[o->v[i].node]++] = o->v[i];
+	free(count);
+	free(o->v);
+	o->v = sorted;
+	o->alloc = o->n + 1;
+	static const char *const cols[] = {
+	    "node_id", "month",       "staff_group",         "headcount",
+	    "fte",     "assignments", "fallback_assignments"};
+	int rc = store_bulk_begin(db, "org_stats_staff", cols, 7, err);
+	for (size_t i = 0; i < o->n && rc == CADRE_OK; i++) {
+		const struct orow *x = &o->v[i];
+		const char *gc = r->g.code[x->group];
 		struct store_value v[7] = {
-		    STORE_V_I64(node),
-		    STORE_V_I64(month),
+		    STORE_V_I64(x->node),
+		    STORE_V_I64(x->month),
 		    STORE_V_TEXT(gc, strlen(gc)),
-		    STORE_V_I64(c->hc),
-		    STORE_V_DOUBLE((double)c->fte / 10000.0),
-		    STORE_V_I64(c->asg),
-		    STORE_V_I64(c->fb),
+		    STORE_V_I64(x->hc),
+		    STORE_V_DOUBLE((double)x->fte / 10000.0),
+		    STORE_V_I64(x->asg),
+		    STORE_V_I64(x->fb),
 		};
-		int rc = store_bulk_row(db, v, err);
-		if (rc != CADRE_OK)
-			return rc;
-		(*rows)++;
+		rc = store_bulk_row(db, v, err);
 	}
-	return CADRE_OK;
+	if (rc == CADRE_OK)
+		rc = store_bulk_end(db, NULL, err);
+	if (rc == CADRE_OK)
+		*rows = (int64_t)o->n;
+	return rc;
 }
 
 static bool active(const struct srec *x, int32_t day)
@@ -631,7 +708,8 @@ int orgstats_staff_refresh(const struct actor *actor, struct store *db, const st
 	memset(rep, 0, sizeof *rep);
 	struct staff_run r;
 	memset(&r, 0, sizeof r);
-	bool bulk = false;
+	struct orows o = {0};
+	uint16_t *byrank = NULL;
 	struct store_stmt *st;
 	if ((rc = store_prepare(db, &q_staff_clear, &st, err)) != CADRE_OK ||
 	    (rc = store_exec(st, err)) != CADRE_OK)
@@ -661,11 +739,10 @@ int orgstats_staff_refresh(const struct actor *actor, struct store *db, const st
 	free(r.person_of);
 	r.person_of = NULL;
 	by_person(&r);
-	static const char *const cols[] = {
-	    "node_id", "month",       "staff_group",         "headcount",
-	    "fte",     "assignments", "fallback_assignments"};
 	int64_t rows = 0;
 	int mseq = 0;
+	byrank = xmalloc((r.g.n + 1) * sizeof *byrank);
+	group_ranks(&r.g, byrank);
 	for (int m = first; m <= last; m = date_month_add(m, 1), mseq++) {
 		if ((rc = anc_load(db, hier_eff(&r.h, m), &r.anc, err)) != CADRE_OK)
 			goto out;
@@ -681,25 +758,20 @@ int orgstats_staff_refresh(const struct actor *actor, struct store *db, const st
 		if (r.maxnode > r.anc.maxid)
 			r.maxnode = r.anc.maxid; /* nodes without ancestors count nowhere */
 		staff_count_month(&r, pf_month_end(m), (int64_t)mseq * (r.maxperson + 1));
-		/* one load per month: the next month's ancestors are read between */
-		if ((rc = store_bulk_begin(db, "org_stats_staff", cols, 7, err)) != CADRE_OK)
-			goto out;
-		bulk = true;
-		if ((rc = staff_emit(db, &r, m, &rows, err)) != CADRE_OK)
-			goto out;
-		bulk = false;
-		if ((rc = store_bulk_end(db, NULL, err)) != CADRE_OK)
-			goto out;
+		staff_collect(&r, byrank, m, &o);
 	}
+	free(r.direct);
+	free(r.ward);
+	r.direct = r.ward = NULL;
+	if ((rc = staff_emit(db, &r, &o, &rows, err)) != CADRE_OK)
+		goto out;
 	rep->first_month = first;
 	rep->last_month = last;
 	rep->rows = rows;
 	rc = state_put(db, ORGSTATS_STAFF, &r.h, first, last, rows, clk, err);
 out:
-	if (bulk) {
-		struct cadre_err ignored;
-		(void)store_bulk_end(db, NULL, &ignored);
-	}
+	free(o.v);
+	free(byrank);
 	staff_run_free(&r);
 	rep->micros = clock_mono_us() - t0;
 	return rc;

@@ -3,12 +3,15 @@
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/date.h"
 #include "base/mem.h"
@@ -329,6 +332,7 @@ struct pimp {
 	struct org_index orgix;
 	struct wards_index cc;
 	crypto_auth_hmacsha256_state hmac0;
+	const uint8_t *pre_key; /* the current row's person key, made by the reader; NULL */
 
 	struct pool pool;
 	struct stf *staff;
@@ -365,17 +369,23 @@ struct pimp {
 	int64_t staff_changed, persons_new_key;
 };
 
-/* debug_mem: with CADRE_TIMING set, the process's memory at a point. */
+/* debug_mem: with CADRE_TIMING set, the process's memory at a point and
+ * the CPU time of this thread so far (the machine may be shared: CPU
+ * time says where the work goes when elapsed time cannot). */
 static void debug_mem(const char *where)
 {
 	if (!getenv("CADRE_TIMING"))
 		return;
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+		(void)fprintf(stderr, "%s: cpu %.2f s\n", where,
+		              (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 	FILE *f = fopen("/proc/self/status", "r");
 	if (!f)
 		return;
 	char line[256];
 	while (fgets(line, sizeof line, f))
-		if (strncmp(line, "VmHWM", 5) == 0 || strncmp(line, "VmRSS", 5) == 0)
+		if (strncmp(line, "VmHWM", 5) == 0)
 			(void)fprintf(stderr, "%s: %s", where, line);
 	(void)fclose(f);
 }
@@ -552,6 +562,33 @@ static uint32_t key_find(const struct pimp *P, const uint8_t key[16])
 		if (memcmp(P->staff[i].key, key, 16) == 0)
 			return i;
 	return NONE32;
+}
+
+/* The three indexes are tens of megabytes and each lookup lands on a
+ * random slot: the lookups wait on memory, not on the CPU.  So the slots a
+ * row will probe are fetched a few rows ahead (a hint; a wrong guess costs
+ * nothing but the fetch). */
+#define PREFETCH_AHEAD 8
+
+static void index_prefetch(const struct pf_index *ix, uint64_t h)
+{
+	if (ix->slot)
+		__builtin_prefetch(&ix->slot[pf_index_probe(ix, h).i]);
+}
+
+/* row_prefetch: the slots the checks of row fl will probe. */
+static void row_prefetch(const struct pimp *P, const struct csv_field *fl, const uint8_t *key)
+{
+	index_prefetch(&P->refix, pf_hash(fl[C_REF].s, fl[C_REF].len, PF_HASH_INIT));
+	if (key)
+		index_prefetch(&P->keyix, key_hash(key));
+	/* rows come grouped by organisation: guess the last one */
+	if (P->last_org >= 0) {
+		const char *code = P->orgs[P->last_org].code;
+		if (strlen(code) == fl[C_ORG].len && memcmp(code, fl[C_ORG].s, fl[C_ORG].len) == 0)
+			index_prefetch(&P->staffix, staff_hash((uint16_t)P->last_org, fl[C_STAFF].s,
+			                                       fl[C_STAFF].len));
+	}
 }
 
 static int grade_find(struct pimp *P, const char *s, size_t n)
@@ -883,7 +920,10 @@ static bool check_person(struct pimp *P, const struct csv_field *fl, struct prow
 			    "letters, six digits, A-D; no spaces)");
 			ok = false;
 		} else {
-			person_key16(&P->hmac0, fl[C_NI].s, fl[C_NI].len, x->key);
+			if (P->pre_key)
+				memcpy(x->key, P->pre_key, 16);
+			else
+				person_key16(&P->hmac0, fl[C_NI].s, fl[C_NI].len, x->key);
 			x->has_key = true;
 		}
 	}
@@ -1415,44 +1455,287 @@ static bool check_header(struct pimp *P, const struct csv_field *fl, size_t n, l
 	return true;
 }
 
+/* ---- the reader thread ----------------------------------------------------------------
+ * The CSV parse and the person keys (an HMAC per row) need nothing from
+ * the rows before them, so a second thread does them and hands the
+ * records over in batches; the checks that compare rows stay on the main
+ * thread, in file order.  The reader stops at the first error of the CSV
+ * reader (the last batch carries it) or when the main thread asks. */
+
+#define RB_RECORDS 1024
+#define RB_QUEUE   8
+
+struct rbatch {
+	size_t nrec;
+	size_t *first;      /* per record: its first field in fields */
+	size_t *count;      /* per record: its number of fields */
+	long *line;         /* per record: csv_reader_line */
+	uint8_t (*key)[16]; /* per record: the person key, if has_key */
+	bool *has_key;
+	struct csv_field *fields;
+	size_t *off; /* per field: its text's offset, until the batch is sent */
+	size_t nfields, falloc;
+	char *text;
+	size_t tlen, talloc;
+	/* the reader's status after the last record: CADRE_OK (more to come),
+	 * CADRE_DONE or an error with its position */
+	int status;
+	struct cadre_err err;
+	long err_line, err_col;
+	struct rbatch *next;
+};
+
+struct rpipe {
+	struct csv_reader *r;
+	const crypto_auth_hmacsha256_state *hmac0;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_full, cv_free;
+	struct rbatch *full_head, *full_tail; /* filled, in order */
+	struct rbatch *free_list;
+	int nbatches; /* allocated */
+	atomic_bool stop;
+};
+
+static void rbatch_free(struct rbatch *b)
+{
+	free(b->first);
+	free(b->count);
+	free(b->line);
+	if (b->key)
+		sodium_memzero(b->key, RB_RECORDS * sizeof *b->key);
+	free(b->key);
+	free(b->has_key);
+	free(b->fields);
+	free(b->off);
+	free(b->text);
+	free(b);
+}
+
+/* rpipe_take_free: a batch to fill (waits while RB_QUEUE are in use);
+ * NULL when asked to stop. */
+static struct rbatch *rpipe_take_free(struct rpipe *q)
+{
+	(void)pthread_mutex_lock(&q->mu);
+	while (!q->free_list && q->nbatches >= RB_QUEUE && !atomic_load(&q->stop))
+		(void)pthread_cond_wait(&q->cv_free, &q->mu);
+	struct rbatch *b = NULL;
+	if (!atomic_load(&q->stop)) {
+		if (q->free_list) {
+			b = q->free_list;
+			q->free_list = b->next;
+		} else {
+			b = xcalloc(1, sizeof *b);
+			b->first = xmalloc(RB_RECORDS * sizeof *b->first);
+			b->count = xmalloc(RB_RECORDS * sizeof *b->count);
+			b->line = xmalloc(RB_RECORDS * sizeof *b->line);
+			b->key = xmalloc(RB_RECORDS * sizeof *b->key);
+			b->has_key = xmalloc(RB_RECORDS * sizeof *b->has_key);
+			b->falloc = (size_t)RB_RECORDS * PEOPLE_NCOLS;
+			b->fields = xmalloc(b->falloc * sizeof *b->fields);
+			b->off = xmalloc(b->falloc * sizeof *b->off);
+			b->talloc = (size_t)RB_RECORDS * 256;
+			b->text = xmalloc(b->talloc);
+			q->nbatches++;
+		}
+	}
+	(void)pthread_mutex_unlock(&q->mu);
+	return b;
+}
+
+static void rpipe_put_full(struct rpipe *q, struct rbatch *b)
+{
+	b->next = NULL;
+	(void)pthread_mutex_lock(&q->mu);
+	if (q->full_tail)
+		q->full_tail->next = b;
+	else
+		q->full_head = b;
+	q->full_tail = b;
+	(void)pthread_cond_signal(&q->cv_full);
+	(void)pthread_mutex_unlock(&q->mu);
+}
+
+/* rbatch_add: copy the reader's current record into b. */
+static void rbatch_add(struct rbatch *b, const struct csv_reader *r,
+                       const crypto_auth_hmacsha256_state *hmac0, bool first_record)
+{
+	size_t n = csv_reader_count(r);
+	const struct csv_field *fl = csv_reader_fields(r);
+	size_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += fl[i].len + 1;
+	if (b->tlen + bytes > b->talloc) {
+		while (b->tlen + bytes > b->talloc)
+			b->talloc *= 2;
+		b->text = xrealloc(b->text, b->talloc);
+	}
+	if (b->nfields + n > b->falloc) {
+		while (b->nfields + n > b->falloc)
+			b->falloc *= 2;
+		b->fields = xreallocarray(b->fields, b->falloc, sizeof *b->fields);
+		b->off = xreallocarray(b->off, b->falloc, sizeof *b->off);
+	}
+	size_t k = b->nrec++;
+	b->first[k] = b->nfields;
+	b->count[k] = n;
+	b->line[k] = csv_reader_line(r);
+	for (size_t i = 0; i < n; i++) {
+		b->fields[b->nfields] = fl[i];
+		b->off[b->nfields++] = b->tlen;
+		memcpy(b->text + b->tlen, fl[i].s, fl[i].len + 1);
+		b->tlen += fl[i].len + 1;
+	}
+	b->has_key[k] = !first_record && n == PEOPLE_NCOLS && ni_ok(fl[C_NI].s, fl[C_NI].len);
+	if (b->has_key[k])
+		person_key16(hmac0, fl[C_NI].s, fl[C_NI].len, b->key[k]);
+}
+
+static void *rpipe_main(void *arg)
+{
+	struct rpipe *q = arg;
+	bool first = true;
+	for (;;) {
+		struct rbatch *b = rpipe_take_free(q);
+		if (!b)
+			return NULL;
+		b->nrec = b->nfields = b->tlen = 0;
+		b->status = CADRE_OK;
+		while (b->nrec < RB_RECORDS && b->tlen < (size_t)RB_RECORDS * 256) {
+			int rc = csv_reader_next(q->r, &b->err);
+			if (rc != CADRE_OK) {
+				b->status = rc;
+				if (rc != CADRE_DONE)
+					(void)csv_reader_error_pos(q->r, &b->err_line, &b->err_col);
+				break;
+			}
+			rbatch_add(b, q->r, q->hmac0, first);
+			first = false;
+		}
+		for (size_t i = 0; i < b->nfields; i++)
+			b->fields[i].s = b->text + b->off[i];
+		int status = b->status;
+		rpipe_put_full(q, b);
+		if (status != CADRE_OK)
+			return NULL;
+		if (atomic_load(&q->stop))
+			return NULL;
+	}
+}
+
+/* rpipe_next: the next filled batch, in order (waits for it). */
+static struct rbatch *rpipe_next(struct rpipe *q)
+{
+	(void)pthread_mutex_lock(&q->mu);
+	while (!q->full_head)
+		(void)pthread_cond_wait(&q->cv_full, &q->mu);
+	struct rbatch *b = q->full_head;
+	q->full_head = b->next;
+	if (!q->full_head)
+		q->full_tail = NULL;
+	(void)pthread_mutex_unlock(&q->mu);
+	return b;
+}
+
+static void rpipe_give_back(struct rpipe *q, struct rbatch *b)
+{
+	(void)pthread_mutex_lock(&q->mu);
+	b->next = q->free_list;
+	q->free_list = b;
+	(void)pthread_cond_signal(&q->cv_free);
+	(void)pthread_mutex_unlock(&q->mu);
+}
+
+/* rpipe_close: stop the reader (if it still runs), wait for it, free. */
+static void rpipe_close(struct rpipe *q)
+{
+	(void)pthread_mutex_lock(&q->mu);
+	atomic_store(&q->stop, true);
+	(void)pthread_cond_broadcast(&q->cv_free);
+	(void)pthread_mutex_unlock(&q->mu);
+	(void)pthread_join(q->thread, NULL);
+	for (struct rbatch *b = q->full_head, *nb; b; b = nb) {
+		nb = b->next;
+		rbatch_free(b);
+	}
+	for (struct rbatch *b = q->free_list, *nb; b; b = nb) {
+		nb = b->next;
+		rbatch_free(b);
+	}
+	(void)pthread_mutex_destroy(&q->mu);
+	(void)pthread_cond_destroy(&q->cv_full);
+	(void)pthread_cond_destroy(&q->cv_free);
+}
+
 static int parse_file(struct pimp *P, struct cadre_err *err)
 {
 	struct pf_file pf;
 	int rc = pf_file_open(P->path, &pf, err);
 	if (rc != CADRE_OK)
 		return rc;
-	struct csv_reader *r;
-	if ((rc = csv_reader_open_file(&r, pf.f, NULL, err)) != CADRE_OK) {
+	struct rpipe q;
+	memset(&q, 0, sizeof q);
+	q.hmac0 = &P->hmac0;
+	atomic_init(&q.stop, false);
+	if ((rc = csv_reader_open_file(&q.r, pf.f, NULL, err)) != CADRE_OK) {
 		pf_file_close(&pf);
 		return rc;
 	}
-	bool header = true;
-	while ((rc = csv_reader_next(r, err)) == CADRE_OK) {
-		size_t n = csv_reader_count(r);
-		const struct csv_field *fl = csv_reader_fields(r);
-		if (header) {
-			header = false;
-			if (!check_header(P, fl, n, csv_reader_line(r)))
-				break;
-			continue;
-		}
-		if (n != PEOPLE_NCOLS) {
-			import_problem_add(&P->res->problems, P->path, fl[0].line,
-			                   n > PEOPLE_NCOLS ? fl[PEOPLE_NCOLS].col : fl[n - 1].col,
-			                   "%zu fields, expected %d", n, PEOPLE_NCOLS);
-			continue;
-		}
-		parse_row(P, fl);
+	(void)pthread_mutex_init(&q.mu, NULL);
+	(void)pthread_cond_init(&q.cv_full, NULL);
+	(void)pthread_cond_init(&q.cv_free, NULL);
+	if (pthread_create(&q.thread, NULL, rpipe_main, &q) != 0) {
+		(void)pthread_mutex_destroy(&q.mu);
+		(void)pthread_cond_destroy(&q.cv_full);
+		(void)pthread_cond_destroy(&q.cv_free);
+		csv_reader_free(q.r);
+		pf_file_close(&pf);
+		return cadre_err_set(err, CADRE_EINTERNAL, "%s: cannot start the reader", P->path);
 	}
+	bool header = true, stop = false;
+	long err_line = 0, err_col = 0;
+	rc = CADRE_OK;
+	while (rc == CADRE_OK && !stop) {
+		struct rbatch *b = rpipe_next(&q);
+		for (size_t k = 0; k < b->nrec && !stop; k++) {
+			size_t n = b->count[k];
+			const struct csv_field *fl = &b->fields[b->first[k]];
+			if (header) {
+				header = false;
+				if (!check_header(P, fl, n, b->line[k]))
+					stop = true;
+				continue;
+			}
+			if (n != PEOPLE_NCOLS) {
+				import_problem_add(&P->res->problems, P->path, fl[0].line,
+				                   n > PEOPLE_NCOLS ? fl[PEOPLE_NCOLS].col
+				                                    : fl[n - 1].col,
+				                   "%zu fields, expected %d", n, PEOPLE_NCOLS);
+				continue;
+			}
+			size_t ahead = k + PREFETCH_AHEAD;
+			if (ahead < b->nrec && b->count[ahead] == PEOPLE_NCOLS)
+				row_prefetch(P, &b->fields[b->first[ahead]],
+				             b->has_key[ahead] ? b->key[ahead] : NULL);
+			P->pre_key = b->has_key[k] ? b->key[k] : NULL;
+			parse_row(P, fl);
+			P->pre_key = NULL;
+		}
+		if (!stop && b->status != CADRE_OK) {
+			rc = b->status;
+			*err = b->err;
+			err_line = b->err_line;
+			err_col = b->err_col;
+		}
+		rpipe_give_back(&q, b);
+	}
+	rpipe_close(&q);
 	if (rc == CADRE_DONE && header)
 		import_problem_add(&P->res->problems, P->path, 0, 0, "empty file: no header");
-	if (rc != CADRE_OK && rc != CADRE_DONE) {
-		long l = 0, c = 0;
-		(void)csv_reader_error_pos(r, &l, &c);
-		import_problem_add(&P->res->problems, P->path, l, c, "%s",
+	if (rc != CADRE_OK && rc != CADRE_DONE)
+		import_problem_add(&P->res->problems, P->path, err_line, err_col, "%s",
 		                   import_csv_reason(err->msg));
-	}
-	csv_reader_free(r);
+	csv_reader_free(q.r);
 	rc = CADRE_OK;
 	if (!import_problems_total(&P->res->problems))
 		rc = pf_file_finish(&pf, err);
@@ -2015,9 +2298,47 @@ struct pkey {
 	uint32_t staff;
 };
 
-static int pkey_cmp(const void *a, const void *b)
+/* pkey_sort: v[0..n-1] by key: a counting pass on the first two bytes
+ * (HMACs spread evenly over the 65,536 buckets: about 30 keys each for the
+ * national extract) and an insertion sort within each bucket; tmp holds n. */
+static void pkey_sort(struct pkey *v, struct pkey *tmp, size_t n)
 {
-	return memcmp(((const struct pkey *)a)->key, ((const struct pkey *)b)->key, 16);
+	size_t *start = xcalloc(65537, sizeof *start);
+	for (size_t i = 0; i < n; i++)
+		start[((size_t)v[i].key[0] << 8 | v[i].key[1]) + 1]++;
+	for (size_t b = 1; b <= 65536; b++)
+		start[b] += start[b - 1];
+	for (size_t i = 0; i < n; i++) {
+		size_t b = (size_t)v[i].key[0] << 8 | v[i].key[1];
+		tmp[start[b]++] = v[i];
+	}
+	/* start[b] is now the end of bucket b */
+	size_t lo = 0;
+	for (size_t b = 0; b < 65536; b++) {
+		size_t hi = start[b];
+		for (size_t i = lo + 1; i < hi; i++) {
+			struct pkey x = tmp[i];
+			size_t j = i;
+			for (; j > lo && memcmp(tmp[j - 1].key, x.key, 16) > 0; j--)
+				tmp[j] = tmp[j - 1];
+			tmp[j] = x;
+		}
+		lo = hi;
+	}
+	free(start);
+	memcpy(v, tmp, n * sizeof *v);
+}
+
+/* hex32: the 16-byte key as 32 lower-case hex digits (no secret here:
+ * the key is what is stored) and a NUL. */
+static void hex32(const uint8_t key[16], char out[33])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < 16; i++) {
+		out[2 * i] = digits[key[i] >> 4];
+		out[2 * i + 1] = digits[key[i] & 15];
+	}
+	out[32] = '\0';
 }
 
 static int write_persons(struct pimp *P, int64_t *next_person, struct cadre_err *err)
@@ -2037,8 +2358,11 @@ static int write_persons(struct pimp *P, int64_t *next_person, struct cadre_err 
 			v[nk++].staff = (uint32_t)i;
 		}
 	}
-	if (nk)
-		qsort(v, nk, sizeof *v, pkey_cmp);
+	if (nk) {
+		struct pkey *tmp = xmalloc(nk * sizeof *tmp);
+		pkey_sort(v, tmp, nk);
+		free(tmp);
+	}
 	/* keyless people (NULL keys sort first in the index) after them */
 	for (size_t i = 0; i < P->nstaff; i++) {
 		const struct stf *s = &P->staff[i];
@@ -2055,7 +2379,7 @@ static int write_persons(struct pimp *P, int64_t *next_person, struct cadre_err 
 		char hex[33];
 		bool keyed = k < nk;
 		if (keyed)
-			(void)sodium_bin2hex(hex, sizeof hex, s->key, 16);
+			hex32(s->key, hex);
 		struct store_value row[2] = {STORE_V_I64(s->person_id),
 		                             keyed ? STORE_V_TEXT(hex, 32) : STORE_V_NULL};
 		rc = store_bulk_row(P->db, row, err);
@@ -2391,14 +2715,17 @@ static int write_tx(struct store *db, void *arg, struct cadre_err *err)
 	if ((rc = write_persons(P, &next_person, err)) != CADRE_OK)
 		return rc;
 	tt[1] = clock_mono_us();
+	debug_mem("persons");
 	if ((rc = write_staff(P, import_id, err)) != CADRE_OK ||
 	    (rc = update_staff(P, import_id, err)) != CADRE_OK)
 		return rc;
 	tt[2] = clock_mono_us();
+	debug_mem("staff");
 	if ((rc = write_assignments(P, import_id, err)) != CADRE_OK ||
 	    (rc = update_assignments(P, import_id, err)) != CADRE_OK)
 		return rc;
 	tt[3] = clock_mono_us();
+	debug_mem("assignments");
 	if (getenv("CADRE_TIMING"))
 		(void)fprintf(stderr, "persons %lld ms, staff %lld ms, assignments %lld ms\n",
 		              (long long)(tt[1] - tt[0]) / 1000, (long long)(tt[2] - tt[1]) / 1000,
@@ -2596,6 +2923,7 @@ int people_import(const struct actor *actor, struct store *db, const char *path,
 	rc = write_tx(db, P, err);
 	if (rc == CADRE_OK && !opt->dry_run) {
 		rc = store_tx_commit(db, err);
+		debug_mem("committed");
 	} else {
 		struct cadre_err e2;
 		int rb = store_tx_rollback(db, &e2);

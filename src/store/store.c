@@ -913,7 +913,7 @@ int store_bulk_begin(struct store *db, const char *table, const char *const *col
 		return rc;
 	}
 	rc = db->kind == STORE_PG ? pg_bulk_begin(db, buf_cstr(&sql), err)
-	                          : sq_bulk_begin(db, buf_cstr(&sql), err);
+	                          : sq_bulk_begin(db, table, buf_cstr(&sql), ncols, err);
 	buf_free(&sql);
 	if (rc != CADRE_OK) {
 		store_note_failure(db);

@@ -213,17 +213,20 @@ struct store_value {
 
 /* store_bulk_begin: start loading rows into table (columns named by
  * columns[0..ncols-1]; plain lower-case identifiers).  Must be inside a
- * write transaction.  PostgreSQL: COPY ... FROM STDIN; SQLite: one
- * prepared INSERT reused.  Until store_bulk_end no other statement may
- * run on this connection.  One bulk load per connection at a time. */
+ * write transaction.  PostgreSQL: COPY ... FROM STDIN; SQLite: prepared
+ * multi-row INSERTs of a batch of rows, and a table empty at the start has
+ * its plain (non-unique) indexes built once at store_bulk_end instead of
+ * row by row.  Until store_bulk_end no other statement may run on this
+ * connection.  One bulk load per connection at a time. */
 int store_bulk_begin(struct store *db, const char *table, const char *const *columns, int ncols,
                      struct cadre_err *err);
 /* store_bulk_row: add one row of ncols values (a NULL text pointer loads
  * NULL).  On error the bulk load is over (no store_bulk_end needed) and
  * the transaction has failed. */
 int store_bulk_row(struct store *db, const struct store_value *values, struct cadre_err *err);
-/* store_bulk_end: finish the load; errors (a constraint, say) surface here
- * on PostgreSQL.  *rows (may be NULL) gets the rows loaded. */
+/* store_bulk_end: finish the load; errors (a constraint, say) may surface
+ * here on either store, naming the row on SQLite.  *rows (may be NULL)
+ * gets the rows loaded. */
 int store_bulk_end(struct store *db, int64_t *rows, struct cadre_err *err);
 
 /* store_backup: write a consistent copy of an SQLite database to path

@@ -81,7 +81,7 @@ struct store {
 	bool bulk_active;
 	int bulk_ncols;
 	int64_t bulk_rows;
-	sqlite3_stmt *bulk_sq;
+	struct sq_bulk *bulk_sq; /* SQLite: the batch (store_sqlite.c) */
 	char *bulk_buf;
 	size_t bulk_len, bulk_alloc;
 	/* SQLite */
@@ -124,7 +124,10 @@ int sq_prepare(struct store_stmt *st, const char *sql, struct cadre_err *err);
 void sq_finalize(struct store_stmt *st);
 int sq_step(struct store_stmt *st, struct cadre_err *err);
 int sq_exec_script(struct store *db, const char *sql, const char *what, struct cadre_err *err);
-int sq_bulk_begin(struct store *db, const char *sql, struct cadre_err *err);
+/* sq_bulk_begin: table and ncols as given to store_bulk_begin, sql the
+ * one-row INSERT built from them. */
+int sq_bulk_begin(struct store *db, const char *table, const char *sql, int ncols,
+                  struct cadre_err *err);
 int sq_bulk_row(struct store *db, const struct store_value *v, struct cadre_err *err);
 int sq_bulk_end(struct store *db, struct cadre_err *err);
 void sq_bulk_abort(struct store *db);

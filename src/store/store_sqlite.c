@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,8 +114,17 @@ static int sq_pragma(struct store *db, const char *sql, const char *want, struct
 	return CADRE_OK;
 }
 
+/* sq_configure: once, before SQLite initialises: no memory statistics
+ * (Cadre reads none), which spares a global mutex on every allocation. */
+static pthread_once_t sq_configured = PTHREAD_ONCE_INIT;
+static void sq_configure(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int sq_open(struct store *db, const char *path, struct cadre_err *err)
 {
+	(void)pthread_once(&sq_configured, sq_configure);
 	struct stat sb;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
 	if (stat(path, &sb) != 0) {
@@ -234,60 +244,292 @@ int sq_exec_script(struct store *db, const char *sql, const char *what, struct c
 	return CADRE_OK;
 }
 
-int sq_bulk_begin(struct store *db, const char *sql, struct cadre_err *err)
+/* ---- bulk load ------------------------------------------------------------------------
+ * Rows are gathered into batches and inserted by one multi-row INSERT per
+ * batch, so the statement's fixed cost (bind, step, halt, reset) is paid
+ * once per batch rather than once per row.  The caller's texts are valid
+ * only for the store_bulk_row call, so the batch copies them.  A batch
+ * that breaks a constraint changed nothing (the statement is undone): it
+ * is replayed row by row so that the error names its row.  The rows left
+ * over at the end go through the one-row INSERT. */
+
+#define SQ_BATCH_ROWS 64
+/* a batch holding more text than this is written at once, row by row */
+#define SQ_BATCH_TEXT ((size_t)1 << 20)
+
+struct sq_bulk {
+	sqlite3_stmt *one;  /* INSERT ... VALUES (one row) */
+	sqlite3_stmt *many; /* INSERT ... VALUES (batch rows); NULL when batch is 1 */
+	int ncols;
+	int batch; /* rows per multi-row INSERT */
+	int n;     /* rows held */
+	/* n * ncols values; a text's bytes are in text at offset i64 */
+	struct store_value *v;
+	char *text;
+	size_t tlen, talloc;
+	/* the CREATE INDEX statements of the indexes dropped for the load */
+	char **reindex;
+	int nreindex;
+};
+
+static void sqb_free(struct sq_bulk *b)
 {
-	int rc = sqlite3_prepare_v3(db->sq, sql, -1, SQLITE_PREPARE_PERSISTENT, &db->bulk_sq, NULL);
-	if (rc != SQLITE_OK)
-		return sq_map_error(db, rc, "bulk load", err);
-	return CADRE_OK;
+	if (!b)
+		return;
+	if (b->one)
+		(void)sqlite3_finalize(b->one);
+	if (b->many)
+		(void)sqlite3_finalize(b->many);
+	for (int i = 0; i < b->nreindex; i++)
+		free(b->reindex[i]);
+	free(b->reindex);
+	free(b->v);
+	free(b->text);
+	free(b);
 }
 
-int sq_bulk_row(struct store *db, const struct store_value *v, struct cadre_err *err)
+/* sq_defer_indexes: when table is empty, drop its plain indexes (made by
+ * CREATE INDEX, not unique: they enforce nothing) and keep their SQL, so
+ * that sq_bulk_end builds each in one sort after the load instead of
+ * inserting into it row by row in random key order.  Same transaction:
+ * a rollback brings the indexes back as they were. */
+static int sq_defer_indexes(struct store *db, struct sq_bulk *b, const char *table,
+                            struct cadre_err *err)
 {
-	sqlite3_stmt *st = db->bulk_sq;
-	for (int i = 0; i < db->bulk_ncols; i++) {
-		int idx = i + 1;
+	char sql[160];
+	sqlite3_stmt *st = NULL;
+	/* table is a plain identifier (checked by store_bulk_begin) */
+	(void)snprintf(sql, sizeof sql, "SELECT 1 FROM %s LIMIT 1", table);
+	int rc = sqlite3_prepare_v2(db->sq, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	(void)sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return CADRE_OK; /* not empty: indexes stay */
+	if (rc != SQLITE_DONE)
+		return sq_map_error(db, rc, "bulk load", err);
+	static const char q[] =
+	    "SELECT s.name, s.sql FROM sqlite_schema s JOIN pragma_index_list(?1) l "
+	    "ON l.name = s.name WHERE s.type = 'index' AND s.tbl_name = ?1 "
+	    "AND l.\"unique\" = 0 AND l.origin = 'c' AND l.partial = 0 AND s.sql IS NOT NULL";
+	if ((rc = sqlite3_prepare_v2(db->sq, q, -1, &st, NULL)) != SQLITE_OK)
+		return sq_map_error(db, rc, "bulk load", err);
+	(void)sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	char **names = NULL;
+	int n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *def = (const char *)sqlite3_column_text(st, 1);
+		if (!name || !def || strchr(name, '"') || strlen(name) > 100)
+			continue;
+		b->reindex = xreallocarray(b->reindex, (size_t)n + 1, sizeof *b->reindex);
+		names = xreallocarray(names, (size_t)n + 1, sizeof *names);
+		b->reindex[n] = xstrdup(def);
+		names[n++] = xstrdup(name);
+		b->nreindex = n;
+	}
+	(void)sqlite3_finalize(st);
+	int status = rc == SQLITE_DONE ? CADRE_OK : sq_map_error(db, rc, "bulk load", err);
+	for (int i = 0; i < n && status == CADRE_OK; i++) {
+		(void)snprintf(sql, sizeof sql, "DROP INDEX \"%s\"", names[i]);
+		if ((rc = sqlite3_exec(db->sq, sql, NULL, NULL, NULL)) != SQLITE_OK)
+			status = sq_map_error(db, rc, "bulk load", err);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (status != CADRE_OK) {
+		/* nothing to build again: the caller rolls back */
+		for (int i = 0; i < b->nreindex; i++)
+			free(b->reindex[i]);
+		b->nreindex = 0;
+	}
+	return status;
+}
+
+int sq_bulk_begin(struct store *db, const char *table, const char *sql, int ncols,
+                  struct cadre_err *err)
+{
+	struct sq_bulk *b = xcalloc(1, sizeof *b);
+	b->ncols = ncols;
+	int limit = sqlite3_limit(db->sq, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+	b->batch = limit / ncols < SQ_BATCH_ROWS ? limit / ncols : SQ_BATCH_ROWS;
+	if (b->batch < 1)
+		b->batch = 1;
+	int rc = sqlite3_prepare_v3(db->sq, sql, -1, SQLITE_PREPARE_PERSISTENT, &b->one, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sq_map_error(db, rc, "bulk load", err);
+		goto fail;
+	}
+	if (b->batch > 1) {
+		/* "INSERT INTO t (c, ...) VALUES (?1, ...), (?k, ...), ..." */
+		const char *values = strstr(sql, ") VALUES (");
+		if (!values) {
+			rc = cadre_err_set(err, CADRE_EINTERNAL, "bulk load: unexpected INSERT");
+			goto fail;
+		}
+		struct buf m;
+		buf_init(&m, (size_t)1024 * 1024);
+		rc = buf_append(&m, sql, (size_t)(values - sql), err);
+		if (rc == CADRE_OK)
+			rc = buf_puts(&m, ") VALUES ", err);
+		for (int r = 0, k = 1; rc == CADRE_OK && r < b->batch; r++) {
+			rc = buf_puts(&m, r ? ", (" : "(", err);
+			for (int c = 0; rc == CADRE_OK && c < ncols; c++, k++)
+				rc = buf_printf(&m, err, "%s?%d", c ? ", " : "", k);
+			if (rc == CADRE_OK)
+				rc = buf_putc(&m, ')', err);
+		}
+		if (rc == CADRE_OK) {
+			int src = sqlite3_prepare_v3(db->sq, buf_cstr(&m), -1,
+			                             SQLITE_PREPARE_PERSISTENT, &b->many, NULL);
+			if (src != SQLITE_OK)
+				rc = sq_map_error(db, src, "bulk load", err);
+		}
+		buf_free(&m);
+		if (rc != CADRE_OK)
+			goto fail;
+	}
+	b->v = xcalloc((size_t)b->batch * (size_t)ncols, sizeof *b->v);
+	b->talloc = (size_t)64 * 1024;
+	b->text = xmalloc(b->talloc);
+	if ((rc = sq_defer_indexes(db, b, table, err)) != CADRE_OK)
+		goto fail;
+	db->bulk_sq = b;
+	return CADRE_OK;
+fail:
+	sqb_free(b);
+	return rc;
+}
+
+/* bind the held row r to st's parameters from first + 1 on */
+static void sqb_bind(const struct sq_bulk *b, sqlite3_stmt *st, int r, int first)
+{
+	const struct store_value *v = &b->v[(size_t)r * (size_t)b->ncols];
+	for (int i = 0; i < b->ncols; i++) {
+		int idx = first + i + 1;
 		switch (v[i].type) {
 		case STORE_T_I64: (void)sqlite3_bind_int64(st, idx, v[i].i64); break;
 		case STORE_T_DOUBLE: (void)sqlite3_bind_double(st, idx, v[i].dbl); break;
 		case STORE_T_TEXT:
-			if (v[i].text)
-				(void)sqlite3_bind_text64(st, idx, v[i].text, v[i].len,
-				                          SQLITE_STATIC, SQLITE_UTF8);
-			else
-				(void)sqlite3_bind_null(st, idx);
+			(void)sqlite3_bind_text64(st, idx, b->text + v[i].i64, v[i].len,
+			                          SQLITE_STATIC, SQLITE_UTF8);
 			break;
 		case STORE_T_NULL:
 		default: (void)sqlite3_bind_null(st, idx); break;
 		}
 	}
+}
+
+/* step st once; SQLite's status */
+static int sqb_step(struct store *db, sqlite3_stmt *st)
+{
 	arm_deadline(db);
 	int rc = sqlite3_step(st);
 	db->deadline_ns = 0;
-	if (rc != SQLITE_DONE) {
-		char what[64];
-		(void)snprintf(what, sizeof what, "bulk load row %" PRId64, db->bulk_rows + 1);
-		int status = sq_map_error(db, rc, what, err);
-		(void)sqlite3_reset(st);
-		return status;
-	}
-	/* the texts were bound SQLITE_STATIC: drop them before returning */
+	/* the texts were bound SQLITE_STATIC and the batch's text buffer is
+	 * reused: every parameter is bound again before the next step (so no
+	 * sqlite3_clear_bindings, a pass over all of them per batch) */
 	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* sqb_rows: insert the held rows one by one; row numbers from first. */
+static int sqb_rows(struct store *db, struct sq_bulk *b, int64_t first, struct cadre_err *err)
+{
+	for (int r = 0; r < b->n; r++) {
+		sqb_bind(b, b->one, r, 0);
+		int rc = sqb_step(db, b->one);
+		if (rc != SQLITE_DONE) {
+			char what[64];
+			(void)snprintf(what, sizeof what, "bulk load row %" PRId64, first + r);
+			return sq_map_error(db, rc, what, err);
+		}
+	}
 	return CADRE_OK;
+}
+
+/* sqb_flush: write the held rows (the first is row number first). */
+static int sqb_flush(struct store *db, struct sq_bulk *b, int64_t first, struct cadre_err *err)
+{
+	int rc = CADRE_OK;
+	if (b->n == b->batch && b->many) {
+		for (int r = 0; r < b->n; r++)
+			sqb_bind(b, b->many, r, r * b->ncols);
+		int src = sqb_step(db, b->many);
+		if (src != SQLITE_DONE) {
+			/* a broken constraint undoes the statement only: find the
+			 * row; anything else (or a transaction SQLite ended) is
+			 * reported as it is */
+			if ((src & 0xff) == SQLITE_CONSTRAINT && !sqlite3_get_autocommit(db->sq)) {
+				rc = sqb_rows(db, b, first, err);
+				if (rc == CADRE_OK)
+					rc = cadre_err_set(err, CADRE_EINTERNAL,
+					                   "bulk load rows %" PRId64 "-%" PRId64
+					                   ": the batch failed, no row alone did",
+					                   first, first + b->n - 1);
+			} else {
+				char what[80];
+				(void)snprintf(what, sizeof what,
+				               "bulk load rows %" PRId64 "-%" PRId64, first,
+				               first + b->n - 1);
+				rc = sq_map_error(db, src, what, err);
+			}
+		}
+	} else {
+		rc = sqb_rows(db, b, first, err);
+	}
+	b->n = 0;
+	b->tlen = 0;
+	return rc;
+}
+
+int sq_bulk_row(struct store *db, const struct store_value *v, struct cadre_err *err)
+{
+	struct sq_bulk *b = db->bulk_sq;
+	struct store_value *h = &b->v[(size_t)b->n * (size_t)b->ncols];
+	for (int i = 0; i < b->ncols; i++) {
+		h[i] = v[i];
+		if (v[i].type == STORE_T_TEXT && !v[i].text) {
+			h[i].type = STORE_T_NULL;
+		} else if (v[i].type == STORE_T_TEXT) {
+			if (b->tlen + v[i].len > b->talloc) {
+				while (b->tlen + v[i].len > b->talloc)
+					b->talloc *= 2;
+				b->text = xrealloc(b->text, b->talloc);
+			}
+			memcpy(b->text + b->tlen, v[i].text, v[i].len);
+			h[i].i64 = (int64_t)b->tlen;
+			h[i].text = NULL;
+			b->tlen += v[i].len;
+		}
+	}
+	b->n++;
+	if (b->n < b->batch && b->tlen <= SQ_BATCH_TEXT)
+		return CADRE_OK;
+	/* this row is number bulk_rows + 1 */
+	return sqb_flush(db, b, db->bulk_rows + 2 - b->n, err);
 }
 
 int sq_bulk_end(struct store *db, struct cadre_err *err)
 {
-	(void)err;
+	struct sq_bulk *b = db->bulk_sq;
+	int rc = CADRE_OK;
+	if (b && b->n)
+		rc = sqb_flush(db, b, db->bulk_rows + 1 - b->n, err);
+	for (int i = 0; b && rc == CADRE_OK && i < b->nreindex; i++) {
+		db->deadline_ns = 0;
+		int src = sqlite3_exec(db->sq, b->reindex[i], NULL, NULL, NULL);
+		if (src != SQLITE_OK)
+			rc = sq_map_error(db, src, "bulk load: building an index", err);
+	}
 	sq_bulk_abort(db);
-	return CADRE_OK;
+	return rc;
 }
 
 void sq_bulk_abort(struct store *db)
 {
-	if (db->bulk_sq)
-		(void)sqlite3_finalize(db->bulk_sq);
+	sqb_free(db->bulk_sq);
 	db->bulk_sq = NULL;
 }
 
