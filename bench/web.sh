@@ -60,13 +60,10 @@ case "$seconds" in '' | *[!0-9]*) die "BENCH_SECONDS must be a whole number" ;; 
 cpus=$(taskset -cp $$ | sed 's/.*: //')
 mapfile -t allowed < <(python3 -c 'import os; print("\n".join(map(str, sorted(os.sched_getaffinity(0)))))')
 if [ ${#allowed[@]} -ge 2 ]; then
-	core_srv=${allowed[0]}
-	core_wrk=${allowed[1]}
-	pin_srv=(taskset -c "$core_srv")
-	pin_wrk=(taskset -c "$core_wrk")
-	pinning="server on core $core_srv, wrk on core $core_wrk"
+	pin_srv=(taskset -c "${allowed[0]}")
+	pin_wrk=(taskset -c "${allowed[1]}")
+	pinning="server on core ${allowed[0]}, wrk on core ${allowed[1]}"
 else
-	core_srv=
 	pin_srv=()
 	pin_wrk=()
 	pinning="NOT pinned: only core(s) $cpus available"
@@ -227,6 +224,8 @@ bench() {
 	non200=$(awk '$1 != 200 { n++ } END { print n + 0 }' "$work/served")
 	srv_p50=$(cut -d' ' -f2 "$work/served" | sort -n |
 		awk '{ v[NR] = $1 } END { printf "%.2f", NR ? v[int((NR + 1) / 2)] / 1000 : 0 }')
+	grep -q '^BENCH ' "$work/wrk-$server-$name-$c.txt" ||
+		die "no figures from wrk: $(tail -3 "$work/wrk-$server-$name-$c.txt")"
 	sed -n 's/^BENCH //p' "$work/wrk-$server-$name-$c.txt" |
 		awk -v s="$server" -v n="$name" -v c="$c" -v bad="$non200" -v cpu="$(((t1 - t0)))" -v hz="$hz" \
 			-v load="$load" -v srv="$srv_p50" '{
@@ -237,7 +236,6 @@ bench() {
 				f["timeout"], f["status"], 100 * cpu / f["seconds"], (cpu > 0 ? f["requests"] / cpu : 0),
 				load, srv
 		}' >>"$results"
-	[ -n "$(tail -1 "$results")" ] || die "no figures from wrk ($work/wrk-$server-$name-$c.txt)"
 }
 
 echo "== web benchmark: trust $trust ($headcount staff in post), $seconds s per run, $pinning"
