@@ -13,6 +13,7 @@
 #include "web/auth.h"
 #include "web/router.h"
 #include "web/server.h"
+#include "web/worker.h"
 
 /* how long in-flight requests may take to finish after SIGTERM, by default */
 #define DRAIN_SECONDS_DEFAULT 10
@@ -34,6 +35,10 @@
  * On SIGTERM or SIGINT the server stops accepting connections, lets the
  * requests in flight finish for up to --drain-seconds (default 10), then
  * exits 0.  One log line per request goes to standard error (logfmt).
+ *
+ * imports.workers threads (default 2) run the jobs uploads queue (checking
+ * a file, committing it); imports.upload_ttl_hours and imports.max_upload_mb
+ * bound uploads.  On shutdown a job in progress finishes first.
  */
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
@@ -107,6 +112,10 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	    (rc = web_auth_new(&wo, &auth, &cli->err)) != CADRE_OK)
 		return rc;
 	web_auth_hooks(auth, &ao.hooks);
+	struct upload_limits lim = {
+	    .ttl_us = config_get_int(cfg, "imports.upload_ttl_hours") * INT64_C(3600000000),
+	    .max_bytes = (size_t)config_get_int(cfg, "imports.max_upload_mb") * 1024 * 1024};
+	web_imports_configure(&lim);
 	struct web_app *app;
 	rc = web_app_new(&ao, &app, &cli->err);
 	if (rc != CADRE_OK) {
@@ -133,6 +142,21 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	struct web_server *srv;
 	rc = web_server_start(app, &so, &srv, &cli->err);
 	if (rc != CADRE_OK) {
+		web_app_free(app);
+		web_auth_free(auth);
+		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+		return rc;
+	}
+	/* the job workers: after the signal mask, so they inherit it */
+	struct web_worker_options jo = {
+	    .db_url = url,
+	    .threads = (unsigned)config_get_int(cfg, "imports.workers"),
+	    .audit_key = config_get_key(cfg, "secrets.audit_key"),
+	    .pseudonym_key = config_get_key(cfg, "secrets.pseudonym_key"),
+	};
+	struct web_worker *jobs = NULL;
+	if ((rc = web_worker_start(&jo, &jobs, &cli->err)) != CADRE_OK) {
+		web_server_stop(srv);
 		web_app_free(app);
 		web_auth_free(auth);
 		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -170,6 +194,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		log_end(&l);
 	}
 	web_server_stop(srv);
+	web_worker_stop(jobs);
 	web_app_free(app);
 	web_auth_free(auth);
 	/* the signals stay blocked: a second SIGTERM pending now must not kill

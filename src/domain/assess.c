@@ -13,6 +13,8 @@
 #include "base/num.h"
 #include "base/rng.h"
 #include "base/utf8.h"
+#include "domain/assess_evidence.h"
+#include "domain/assess_invite.h"
 #include "domain/assess_results.h"
 #include "domain/audit.h"
 #include "domain/sickness.h"
@@ -32,6 +34,9 @@ const size_t assess_default_ngroups =
     sizeof assess_default_groups / sizeof assess_default_groups[0];
 
 static const char *const ROLES_CPO[] = {"chief_people_officer", NULL};
+/* the action plan and shared good practice: kept by the chief people officer
+ * and the workforce planners (docs/access-policy.csv, toolkit.edit) */
+static const char *const ROLES_PLAN[] = {"chief_people_officer", "workforce_planner", NULL};
 static const char *const ROLES_BOARD[] = {"board_member", NULL};
 static const char *const ROLES_ANSWER[] = {"chief_people_officer", "assessment_respondent", NULL};
 
@@ -466,23 +471,25 @@ static int ev_staff_in_post(const struct actor *actor, struct store *db, const s
 	return CADRE_OK;
 }
 
-#define ISSUE5 "the staff and establishment extracts arrive with issue 5"
-
 const struct assess_evidence_provider assess_evidence_providers[] = {
-    {"data_quality_findings", "Data-quality findings on the staff record", false, NULL, ISSUE5},
-    {"establishment_reconciled", "Funded establishment reconciled with staff in post", false, NULL,
-     ISSUE5},
+    {"data_quality_findings", "Data-quality findings on the staff record", true,
+     assess_ev_quality_findings, NULL},
+    {"establishment_reconciled", "Funded establishment reconciled with staff in post", true,
+     assess_ev_reconciled, NULL},
     {"establishment_review_status", "Establishment reviews reported to the board", false, NULL,
      "safe-staffing establishment reviews arrive with the board decisions capability"},
     {"plan_status", "Workforce plan status", false, NULL,
      "workforce plans arrive with the plan modelling capability"},
     {"sickness_absence_rate", "Sickness absence rate (published)", true, ev_sickness, NULL},
     {"staff_in_post_published", "Staff in post (published)", true, ev_staff_in_post, NULL},
-    {"staff_record_completeness", "Staff record completeness", false, NULL, ISSUE5},
-    {"temporary_staffing_trend", "Bank and agency staffing trend", false, NULL, ISSUE5},
-    {"unknown_disability_rate", "Staff records with disability unknown", false, NULL, ISSUE5},
-    {"unknown_ethnicity_rate", "Staff records with ethnicity unknown", false, NULL, ISSUE5},
-    {"vacancy_trend", "Vacancy trend (establishment less staff in post)", false, NULL, ISSUE5},
+    {"staff_record_completeness", "Staff record completeness", true, assess_ev_completeness, NULL},
+    {"temporary_staffing_trend", "Bank and agency staffing trend", true, assess_ev_temporary, NULL},
+    {"unknown_disability_rate", "Staff records with disability unknown", true, assess_ev_disability,
+     NULL},
+    {"unknown_ethnicity_rate", "Staff records with ethnicity unknown", true, assess_ev_ethnicity,
+     NULL},
+    {"vacancy_trend", "Vacancy rate and trend (establishment less staff in post)", true,
+     assess_ev_vacancy, NULL},
 };
 const size_t assess_evidence_nproviders =
     sizeof assess_evidence_providers / sizeof assess_evidence_providers[0];
@@ -852,7 +859,49 @@ int assess_invite(const struct actor *actor, struct store *db, const unsigned ch
 	return store_tx_run(db, STORE_TX_WRITE, invite_tx, &c, err);
 }
 
-/* ---- answering -------------------------------------------------------------------------- */
+/* ---- answering ---------------------------------------------------------------------------- */
+
+static const struct store_sql q_self_email = {
+    .name = "assess_self_email",
+    .sql = "SELECT email FROM account WHERE id = $1",
+};
+
+/* self_id: the respondent id of the signed-in account (its email), "" for
+ * the system actor or an email that is not a respondent id */
+static int self_id(const struct actor *actor, struct store *db, char out[ASSESS_ID_MAX],
+                   struct cadre_err *err)
+{
+	out[0] = '\0';
+	if (actor_is_system(actor))
+		return CADRE_OK;
+	struct store_stmt *st;
+	int rc = store_prepare(db, &q_self_email, &st, err);
+	if (rc != CADRE_OK)
+		return rc;
+	store_bind_i64(st, 1, actor->user_id);
+	rc = store_step(st, err);
+	if (rc == CADRE_DONE)
+		return CADRE_OK;
+	if (rc != CADRE_OK)
+		return rc;
+	const char *email = store_col_text(st, 0);
+	if (resp_id_ok(email, ASSESS_ID_MAX))
+		(void)snprintf(out, ASSESS_ID_MAX, "%s", email);
+	store_reset(st);
+	return CADRE_OK;
+}
+
+/* answer_roles: who may answer for respondent: the respondent themselves
+ * (any grant over the organisation: the invitation is the permission),
+ * else a chief people officer or an assessment respondent */
+static int answer_roles(const struct actor *actor, struct store *db, const char *respondent,
+                        const char *const **roles, struct cadre_err *err)
+{
+	char me[ASSESS_ID_MAX];
+	int rc = self_id(actor, db, me, err);
+	*roles = (rc == CADRE_OK && me[0] && strcmp(me, respondent) == 0) ? NULL : ROLES_ANSWER;
+	return rc;
+}
 
 static const struct store_sql q_answer_put = {
     .name = "assess_answer_put",
@@ -929,7 +978,10 @@ static int answer_tx(struct store *db, void *arg, struct cadre_err *err)
 {
 	struct answer_ctx *c = arg;
 	struct round r;
-	int rc = round_find(c->actor, db, c->ref, ROLES_ANSWER, &r, err);
+	const char *const *roles;
+	int rc = answer_roles(c->actor, db, c->respondent, &roles, err);
+	if (rc == CADRE_OK)
+		rc = round_find(c->actor, db, c->ref, roles, &r, err);
 	if (rc == CADRE_OK)
 		rc = need_open(&r, "answering", err);
 	if (rc == CADRE_OK)
@@ -1046,7 +1098,10 @@ static int submit_tx(struct store *db, void *arg, struct cadre_err *err)
 {
 	struct submit_ctx *c = arg;
 	struct round r;
-	int rc = round_find(c->actor, db, c->ref, ROLES_ANSWER, &r, err);
+	const char *const *roles;
+	int rc = answer_roles(c->actor, db, c->respondent, &roles, err);
+	if (rc == CADRE_OK)
+		rc = round_find(c->actor, db, c->ref, roles, &r, err);
 	if (rc == CADRE_OK)
 		rc = need_open(&r, "submitting", err);
 	if (rc == CADRE_OK)
@@ -2483,7 +2538,7 @@ static int action_add_tx(struct store *db, void *arg, struct cadre_err *err)
 {
 	struct action_ctx *c = arg;
 	struct round r;
-	int rc = round_find(c->actor, db, c->ref, ROLES_CPO, &r, err);
+	int rc = round_find(c->actor, db, c->ref, ROLES_PLAN, &r, err);
 	if (rc != CADRE_OK)
 		return rc;
 	struct toolkit tk;
@@ -2581,7 +2636,7 @@ static int action_update_tx(struct store *db, void *arg, struct cadre_err *err)
 	store_reset(st);
 	if ((rc = org_get(c->actor, db, code, &r.org, err)) != CADRE_OK)
 		return rc;
-	if ((rc = may(c->actor, db, r.org.id, r.period, ROLES_CPO, err)) != CADRE_OK)
+	if ((rc = may(c->actor, db, r.org.id, r.period, ROLES_PLAN, err)) != CADRE_OK)
 		return rc;
 	const char *next = c->status ? c->status : status;
 	if (strcmp(next, status) == 0 && !c->note)
@@ -2668,7 +2723,7 @@ static int share_tx(struct store *db, void *arg, struct cadre_err *err)
 {
 	struct share_ctx *c = arg;
 	struct round r;
-	int rc = round_find(c->actor, db, c->ref, ROLES_CPO, &r, err);
+	int rc = round_find(c->actor, db, c->ref, ROLES_PLAN, &r, err);
 	if (rc != CADRE_OK)
 		return rc;
 	if (strcmp(r.status, "open") == 0)
@@ -3948,5 +4003,472 @@ int assess_demo_seed(const struct actor *actor, struct store *db, const unsigned
 		}
 	}
 	free(ps);
+	return rc;
+}
+
+/* ---- rounds by id, lists and questionnaires (the web pages) ------------------------ */
+
+static const struct store_sql q_round_org = {
+    .name = "assess_round_org",
+    .sql = "SELECT org_id FROM assess_round WHERE id = $1",
+};
+
+int assess_round_org(struct store *db, int64_t id, int64_t *org_id, struct cadre_err *err)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(db, &q_round_org, &st, err);
+	if (rc != CADRE_OK)
+		return rc;
+	store_bind_i64(st, 1, id);
+	rc = store_step(st, err);
+	if (rc == CADRE_DONE)
+		return cadre_err_set(err, CADRE_ENOTFOUND, "no round %" PRId64, id);
+	if (rc != CADRE_OK)
+		return rc;
+	*org_id = store_col_i64(st, 0);
+	store_reset(st);
+	return CADRE_OK;
+}
+
+struct assess_ref assess_round_ref(const struct assess_round_info *r)
+{
+	struct assess_ref ref = {.org = r->org, .period = r->period, .toolkit = r->toolkit};
+	return ref;
+}
+
+struct get_ctx {
+	const struct actor *actor;
+	int64_t id;
+	struct assess_round_info *out;
+};
+
+static int round_get_tx(struct store *db, void *arg, struct cadre_err *err)
+{
+	struct get_ctx *c = arg;
+	struct assess_round_info *o = c->out;
+	memset(o, 0, sizeof *o);
+	struct store_stmt *st;
+	int rc = store_prepare(db, &q_round_by_id, &st, err);
+	if (rc != CADRE_OK)
+		return rc;
+	store_bind_i64(st, 1, c->id);
+	rc = store_step(st, err);
+	if (rc == CADRE_DONE)
+		return cadre_err_set(err, CADRE_ENOTFOUND, "no round %" PRId64, c->id);
+	if (rc != CADRE_OK)
+		return rc;
+	struct round r;
+	memset(&r, 0, sizeof r);
+	round_read(st, &r);
+	(void)snprintf(o->org, sizeof o->org, "%s", store_col_text(st, 8));
+	o->period = (int)store_col_i64(st, 9);
+	store_reset(st);
+	if ((rc = org_get(c->actor, db, o->org, &r.org, err)) != CADRE_OK)
+		return rc;
+	if ((rc = may(c->actor, db, r.org.id, o->period, NULL, err)) != CADRE_OK)
+		return rc == CADRE_EPERM
+		           ? cadre_err_set(err, CADRE_ENOTFOUND, "no round %" PRId64, c->id)
+		           : rc;
+	o->id = r.id;
+	o->org_id = r.org.id;
+	(void)snprintf(o->org_name, sizeof o->org_name, "%s", r.org.name);
+	(void)snprintf(o->toolkit, sizeof o->toolkit, "%s", r.toolkit);
+	o->version = r.version;
+	(void)snprintf(o->status, sizeof o->status, "%s", r.status);
+	return CADRE_OK;
+}
+
+int assess_round_get(const struct actor *actor, struct store *db, int64_t id,
+                     struct assess_round_info *out, struct cadre_err *err)
+{
+	int rc = actor_check(actor, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct get_ctx c = {.actor = actor, .id = id, .out = out};
+	return store_tx_run(db, STORE_TX_READ, round_get_tx, &c, err);
+}
+
+static const struct store_sql q_rounds_all = {
+    .name = "assess_rounds_all",
+    .sql = "SELECT r.id, r.org_id, o.code, o.name, o.kind, r.period, r.toolkit_id, "
+           "r.toolkit_version, r.status, v.title, "
+           "(SELECT COUNT(*) FROM assess_respondent p WHERE p.round_id = r.id), "
+           "(SELECT COUNT(*) FROM assess_respondent p WHERE p.round_id = r.id AND "
+           "p.submitted_us IS NOT NULL), "
+           "(SELECT COUNT(*) FROM assess_respondent p WHERE p.round_id = r.id AND "
+           "p.submitted_us IS NULL AND EXISTS (SELECT 1 FROM assess_answer a WHERE "
+           "a.round_id = p.round_id AND a.respondent_id = p.respondent_id)) "
+           "FROM assess_round r JOIN org o ON o.id = r.org_id JOIN toolkit_version v ON "
+           "v.toolkit_id = r.toolkit_id AND v.version = r.toolkit_version "
+           "ORDER BY r.period DESC, o.code, r.toolkit_id",
+};
+
+/* readable: may the actor read organisation org in period (any grant)? */
+static int readable(const struct actor *actor, struct store *db, int64_t org, int period, bool *yes,
+                    struct cadre_err *err)
+{
+	struct cadre_err e2;
+	int rc = may(actor, db, org, period, NULL, &e2);
+	*yes = rc == CADRE_OK;
+	if (rc == CADRE_OK || rc == CADRE_ENOTFOUND || rc == CADRE_EPERM)
+		return CADRE_OK;
+	*err = e2;
+	return rc;
+}
+
+static int rounds_tx(struct store *db, void *arg, struct cadre_err *err)
+{
+	struct read_ctx *c = arg;
+	json_decref(c->out);
+	c->out = json_array();
+	struct store_stmt *st;
+	int rc = store_prepare(db, &q_rounds_all, &st, err);
+	if (rc != CADRE_OK)
+		return rc;
+	/* read every row first: the scope checks use the connection too */
+	struct row {
+		int64_t id, org;
+		int period;
+		json_t *o;
+	} *rows = NULL;
+	size_t n = 0;
+	while ((rc = store_step(st, err)) == CADRE_OK) {
+		rows = xreallocarray(rows, n + 1, sizeof *rows);
+		char fy[DATE_FY_SIZE];
+		int period = (int)store_col_i64(st, 5);
+		fy_text(period, fy);
+		rows[n].id = store_col_i64(st, 0);
+		rows[n].org = store_col_i64(st, 1);
+		rows[n].period = period;
+		rows[n].o =
+		    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I}", "id",
+		              (json_int_t)rows[n].id, "org", store_col_text(st, 2), "org_name",
+		              store_col_text(st, 3), "org_kind", store_col_text(st, 4), "period",
+		              fy, "toolkit", store_col_text(st, 6), "toolkit_version",
+		              (json_int_t)store_col_i64(st, 7), "status", store_col_text(st, 8),
+		              "toolkit_title", store_col_text(st, 9), "invited",
+		              (json_int_t)store_col_i64(st, 10), "submitted",
+		              (json_int_t)store_col_i64(st, 11), "in_progress",
+		              (json_int_t)store_col_i64(st, 12));
+		n++;
+	}
+	if (rc == CADRE_DONE)
+		rc = CADRE_OK;
+	for (size_t i = 0; i < n; i++) {
+		bool yes = false;
+		if (rc == CADRE_OK)
+			rc = readable(c->actor, db, rows[i].org, rows[i].period, &yes, err);
+		if (rc == CADRE_OK && yes)
+			json_array_append(c->out, rows[i].o);
+		json_decref(rows[i].o);
+	}
+	free(rows);
+	return rc;
+}
+
+int assess_rounds_json(const struct actor *actor, struct store *db, json_t **out,
+                       struct cadre_err *err)
+{
+	*out = NULL;
+	int rc = actor_check(actor, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct read_ctx c = {.actor = actor};
+	rc = store_tx_run(db, STORE_TX_READ, rounds_tx, &c, err);
+	if (rc == CADRE_OK)
+		*out = c.out;
+	else
+		json_decref(c.out);
+	return rc;
+}
+
+struct self_ctx {
+	const struct actor *actor;
+	char *out;
+};
+
+static int self_tx(struct store *db, void *arg, struct cadre_err *err)
+{
+	struct self_ctx *c = arg;
+	int rc = self_id(c->actor, db, c->out, err);
+	if (rc == CADRE_OK && !c->out[0])
+		rc = cadre_err_set(err, CADRE_ENOTFOUND, "this account cannot answer assessments");
+	return rc;
+}
+
+int assess_self_respondent(const struct actor *actor, struct store *db, char out[ASSESS_ID_MAX],
+                           struct cadre_err *err)
+{
+	out[0] = '\0';
+	int rc = actor_check(actor, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct self_ctx c = {.actor = actor, .out = out};
+	return store_tx_run(db, STORE_TX_READ, self_tx, &c, err);
+}
+
+static const struct store_sql q_invitations = {
+    .name = "assess_invitations",
+    .sql = "SELECT r.id, r.org_id, o.code, o.name, r.period, r.toolkit_id, r.status, "
+           "p.group_id, g.label, p.submitted_us IS NOT NULL, EXISTS (SELECT 1 FROM "
+           "assess_answer a WHERE a.round_id = p.round_id AND a.respondent_id = "
+           "p.respondent_id) FROM assess_respondent p JOIN assess_round r ON r.id = "
+           "p.round_id JOIN org o ON o.id = r.org_id JOIN assess_group g ON g.round_id = "
+           "p.round_id AND g.group_id = p.group_id WHERE p.respondent_id = $1 AND "
+           "r.status = 'open' ORDER BY r.period DESC, o.code",
+};
+
+static int invitations_tx(struct store *db, void *arg, struct cadre_err *err)
+{
+	struct read_ctx *c = arg;
+	json_decref(c->out);
+	c->out = json_array();
+	char me[ASSESS_ID_MAX];
+	int rc = self_id(c->actor, db, me, err);
+	if (rc != CADRE_OK || !me[0])
+		return rc;
+	struct store_stmt *st;
+	if ((rc = store_prepare(db, &q_invitations, &st, err)) != CADRE_OK)
+		return rc;
+	store_bind_str(st, 1, me);
+	struct row {
+		int64_t org;
+		int period;
+		json_t *o;
+	} *rows = NULL;
+	size_t n = 0;
+	while ((rc = store_step(st, err)) == CADRE_OK) {
+		rows = xreallocarray(rows, n + 1, sizeof *rows);
+		char fy[DATE_FY_SIZE];
+		rows[n].org = store_col_i64(st, 1);
+		rows[n].period = (int)store_col_i64(st, 4);
+		fy_text(rows[n].period, fy);
+		bool sub = store_col_bool(st, 9), started = store_col_bool(st, 10);
+		rows[n].o =
+		    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+		              (json_int_t)store_col_i64(st, 0), "org", store_col_text(st, 2),
+		              "org_name", store_col_text(st, 3), "period", fy, "toolkit",
+		              store_col_text(st, 5), "status", store_col_text(st, 6), "group",
+		              store_col_text(st, 7), "group_label", store_col_text(st, 8), "state",
+		              sub       ? "submitted"
+		              : started ? "in_progress"
+		                        : "not_started");
+		n++;
+	}
+	if (rc == CADRE_DONE)
+		rc = CADRE_OK;
+	for (size_t i = 0; i < n; i++) {
+		bool yes = false;
+		if (rc == CADRE_OK)
+			rc = readable(c->actor, db, rows[i].org, rows[i].period, &yes, err);
+		if (rc == CADRE_OK && yes)
+			json_array_append(c->out, rows[i].o);
+		json_decref(rows[i].o);
+	}
+	free(rows);
+	return rc;
+}
+
+int assess_invitations_json(const struct actor *actor, struct store *db, json_t **out,
+                            struct cadre_err *err)
+{
+	*out = NULL;
+	int rc = actor_check(actor, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct read_ctx c = {.actor = actor};
+	rc = store_tx_run(db, STORE_TX_READ, invitations_tx, &c, err);
+	if (rc == CADRE_OK)
+		*out = c.out;
+	else
+		json_decref(c.out);
+	return rc;
+}
+
+struct quest_ctx {
+	const struct actor *actor;
+	const struct assess_ref *ref;
+	const char *respondent;
+	json_t *out;
+};
+
+static json_t *ev_item(const struct assess_evidence *e)
+{
+	const struct assess_evidence_provider *p = assess_evidence_find(e->key);
+	return json_pack("{s:s, s:s, s:b, s:o, s:s, s:b, s:s, s:s}", "key", e->key, "title",
+	                 p ? p->title : e->key, "available", e->available, "value",
+	                 e->has_value ? json_real(e->value) : json_null(), "unit", e->unit,
+	                 "concern", e->concern, "text", e->text, "source", e->source);
+}
+
+static int quest_tx(struct store *db, void *arg, struct cadre_err *err)
+{
+	struct quest_ctx *c = arg;
+	json_decref(c->out);
+	c->out = NULL;
+	const char *const *roles;
+	struct round r;
+	int rc = answer_roles(c->actor, db, c->respondent, &roles, err);
+	if (rc == CADRE_OK)
+		rc = round_find(c->actor, db, c->ref, roles, &r, err);
+	if (rc != CADRE_OK)
+		return rc;
+	bool found = false;
+	char group[ASSESS_ID_MAX] = "";
+	int64_t sub = 0;
+	if ((rc = resp_get(db, r.id, c->respondent, &found, group, &sub, err)) != CADRE_OK)
+		return rc;
+	if (!found)
+		return cadre_err_set(err, CADRE_ENOTFOUND,
+		                     "respondent '%s' is not invited to this round", c->respondent);
+	struct rdata d;
+	if ((rc = rdata_load(c->actor, db, &r, true, &d, err)) != CADRE_OK)
+		return rc;
+	/* the respondent's own answers */
+	int *score = xcalloc(d.tk.nstatements ? d.tk.nstatements : 1, sizeof *score);
+	const char **note = xcalloc(d.tk.nstatements ? d.tk.nstatements : 1, sizeof *note);
+	const struct rresp *me = bsearch(c->respondent, d.resp, d.nresp, sizeof *d.resp, resp_cmp);
+	size_t answered = 0;
+	for (size_t s = 0; s < d.tk.nstatements; s++)
+		score[s] = -1;
+	for (size_t a = 0; me && a < d.nanswers; a++) {
+		if (d.answers[a].respondent != (size_t)(me - d.resp))
+			continue;
+		score[d.answers[a].statement] = d.answers[a].score;
+		note[d.answers[a].statement] = d.evidence[a];
+		answered++;
+	}
+	json_t *scale = json_array();
+	for (size_t i = 0; i < d.tk.nscale; i++)
+		json_array_append_new(scale,
+		                      json_pack("{s:i, s:s, s:s}", "value", d.tk.scale[i].value,
+		                                "label", d.tk.scale[i].label, "description",
+		                                d.tk.scale[i].description));
+	json_t *factors = json_array();
+	for (size_t f = 0; f < d.tk.nfactors; f++) {
+		const struct toolkit_factor *F = &d.tk.factors[f];
+		json_t *stmts = json_array();
+		for (size_t s = F->first; s < F->first + F->n; s++) {
+			const struct toolkit_statement *S = &d.tk.statements[s];
+			json_t *levels = json_array();
+			for (size_t i = 0; i < d.tk.nscale; i++)
+				json_array_append_new(levels,
+				                      json_pack("{s:i, s:s, s:s}", "value",
+				                                d.tk.scale[i].value, "label",
+				                                d.tk.scale[i].label, "descriptor",
+				                                S->descriptors[i]));
+			json_t *ev = json_array();
+			for (size_t k = 0; k < S->nevidence; k++) {
+				const struct assess_evidence *e = ev_get(&d, S->evidence[k]);
+				if (e)
+					json_array_append_new(ev, ev_item(e));
+			}
+			json_array_append_new(
+			    stmts,
+			    json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", S->id, "text",
+			              S->text, "hint", S->evidence_hint, "levels", levels, "score",
+			              score[s] >= 0 ? json_integer(score[s]) : json_null(),
+			              "evidence_note", note[s] ? json_string(note[s]) : json_null(),
+			              "evidence", ev));
+		}
+		json_array_append_new(factors, json_pack("{s:s, s:s, s:s, s:o}", "id", F->id,
+		                                         "title", F->title, "description",
+		                                         F->description, "statements", stmts));
+	}
+	const char *label = group;
+	for (size_t g = 0; g < d.ngroups; g++)
+		if (strcmp(d.groups[g].id, group) == 0)
+			label = d.groups[g].label;
+	c->out = json_pack("{s:o, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:I, s:I}", "round",
+	                   round_json(&r), "toolkit_title", d.tk.title, "respondent", c->respondent,
+	                   "group", group, "group_label", label, "submitted_at",
+	                   sub ? ts_json(sub) : json_null(), "state",
+	                   sub        ? "submitted"
+	                   : answered ? "in_progress"
+	                              : "not_started",
+	                   "scale", scale, "factors", factors, "answered", (json_int_t)answered,
+	                   "statements", (json_int_t)d.tk.nstatements);
+	free(score);
+	free(note);
+	rdata_free(&d);
+	return c->out ? CADRE_OK : cadre_err_set(err, CADRE_EINTERNAL, "questionnaire JSON failed");
+}
+
+int assess_questionnaire_json(const struct actor *actor, struct store *db,
+                              const struct assess_ref *ref, const char *respondent, json_t **out,
+                              struct cadre_err *err)
+{
+	*out = NULL;
+	int rc = actor_check(actor, err);
+	if (rc == CADRE_OK && !resp_id_ok(respondent, ASSESS_ID_MAX))
+		rc = cadre_err_set(err, CADRE_ENOTFOUND, "not a respondent");
+	if (rc != CADRE_OK)
+		return rc;
+	struct quest_ctx c = {.actor = actor, .ref = ref, .respondent = respondent};
+	rc = store_tx_run(db, STORE_TX_READ, quest_tx, &c, err);
+	if (rc == CADRE_OK)
+		*out = c.out;
+	else
+		json_decref(c.out);
+	return rc;
+}
+
+/* ---- proposing respondents from Cadre's data (assess_invite.c) ------------------ */
+
+struct propose_ctx {
+	const struct actor *actor;
+	const struct assess_ref *ref;
+	json_t *out;
+};
+
+static int propose_tx(struct store *db, void *arg, struct cadre_err *err)
+{
+	struct propose_ctx *c = arg;
+	json_decref(c->out);
+	c->out = NULL;
+	struct round r;
+	int rc = round_find(c->actor, db, c->ref, ROLES_CPO, &r, err);
+	if (rc == CADRE_OK)
+		rc = need_open(&r, "inviting", err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct rdata d;
+	if ((rc = rdata_load(c->actor, db, &r, false, &d, err)) != CADRE_OK)
+		return rc;
+	struct assess_invite_group *g = xcalloc(d.ngroups ? d.ngroups : 1, sizeof *g);
+	const char **invited = xcalloc(d.nresp ? d.nresp : 1, sizeof *invited);
+	for (size_t i = 0; i < d.ngroups; i++) {
+		g[i].id = d.groups[i].id;
+		g[i].label = d.groups[i].label;
+	}
+	for (size_t i = 0; i < d.nresp; i++)
+		invited[i] = d.resp[i].id;
+	json_t *groups = NULL;
+	char as_of[11] = "";
+	rc = assess_invite_candidates(db, r.org.id, g, d.ngroups, invited, d.nresp, as_of, &groups,
+	                              err);
+	free(g);
+	free(invited);
+	rdata_free(&d);
+	if (rc != CADRE_OK)
+		return rc;
+	c->out = json_pack("{s:o, s:o, s:o}", "round", round_json(&r), "as_of",
+	                   as_of[0] ? json_string(as_of) : json_null(), "groups", groups);
+	return c->out ? CADRE_OK : cadre_err_set(err, CADRE_EINTERNAL, "proposal JSON failed");
+}
+
+int assess_invite_propose(const struct actor *actor, struct store *db, const struct assess_ref *ref,
+                          json_t **out, struct cadre_err *err)
+{
+	*out = NULL;
+	int rc = actor_check(actor, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct propose_ctx c = {.actor = actor, .ref = ref};
+	rc = store_tx_run(db, STORE_TX_READ, propose_tx, &c, err);
+	if (rc == CADRE_OK)
+		*out = c.out;
+	else
+		json_decref(c.out);
 	return rc;
 }

@@ -223,6 +223,83 @@ int assess_practice_json(const struct actor *actor, struct store *db, const char
 int assess_benchmark_json(const struct actor *actor, struct store *db, const char *org, int period,
                           const char *toolkit, json_t **out, struct cadre_err *err);
 
+/* ---- rounds by id, lists, questionnaires and invitations (the web) ------ */
+
+/* assess_round_info: a round as the pages address it (by id). */
+struct assess_round_info {
+	int64_t id;
+	int64_t org_id;
+	char org[ORG_CODE_MAX];
+	char org_name[ORG_NAME_MAX];
+	int period;
+	char toolkit[64];
+	int64_t version;
+	char status[16]; /* open, closed, signed_off */
+};
+
+/* assess_round_org: the organisation of round id (CADRE_ENOTFOUND when
+ * there is none).  Plumbing for the router's scope check, which then
+ * answers 404 for a round outside the actor's scope: no actor. */
+int assess_round_org(struct store *db, int64_t id, int64_t *org_id, struct cadre_err *err);
+
+/* assess_round_get: round id, for an actor with any grant over its
+ * organisation (else CADRE_ENOTFOUND, as for no such round). */
+int assess_round_get(const struct actor *actor, struct store *db, int64_t id,
+                     struct assess_round_info *out, struct cadre_err *err);
+
+/* assess_round_ref: the assess_ref naming r (pointing into r). */
+struct assess_ref assess_round_ref(const struct assess_round_info *r);
+
+/* assess_rounds_json: every round of an organisation the actor may read,
+ * newest period first: [{id, org, org_name, org_kind, period, toolkit,
+ * toolkit_version, toolkit_title, status, invited, in_progress, submitted}]
+ * (participation in all, never by group).  *out: the caller's. */
+int assess_rounds_json(const struct actor *actor, struct store *db, json_t **out,
+                       struct cadre_err *err);
+
+/* assess_self_respondent: the respondent id of the signed-in account (its
+ * email address), into out.  CADRE_ENOTFOUND for the system actor or an
+ * email that is not a respondent id. */
+int assess_self_respondent(const struct actor *actor, struct store *db, char out[ASSESS_ID_MAX],
+                           struct cadre_err *err);
+
+/* assess_invitations_json: the open rounds the signed-in account is
+ * invited to answer: [{id, org, org_name, period, toolkit, status, group,
+ * state: not_started | in_progress | submitted}].  *out: the caller's. */
+int assess_invitations_json(const struct actor *actor, struct store *db, json_t **out,
+                            struct cadre_err *err);
+
+/* assess_questionnaire_json: respondent's questionnaire for the round:
+ * {round, respondent, group, state, submitted_at, scale [{value, label,
+ * description}], factors [{id, title, description, statements [{id, text,
+ * hint, levels [{value, label, descriptor}], score (0 skipped, null not
+ * answered), evidence_note, evidence [{key, title, available, value,
+ * unit, concern, text, source}]}]}], answered, statements}.  The
+ * respondent answers for themselves (assess_self_respondent) or a chief
+ * people officer for them; not invited is CADRE_ENOTFOUND. */
+int assess_questionnaire_json(const struct actor *actor, struct store *db,
+                              const struct assess_ref *ref, const char *respondent, json_t **out,
+                              struct cadre_err *err);
+
+/* assess_invite_propose: the people Cadre's data proposes for each group of
+ * an open round (chief people officer): from accounts (by role, granted
+ * over the organisation) and the staff extract (leadership level; line
+ * managers: staff who manage someone in post), by group id (docs/
+ * toolkits.md, "Inviting from Cadre's data"):
+ * {round, as_of, groups [{id, label, rule, candidates [{id, name, source,
+ * invited, elsewhere}], more}]}.  A person is proposed in the first group
+ * of the round's order that takes them; one already invited is marked.
+ * *out: the caller's. */
+int assess_invite_propose(const struct actor *actor, struct store *db, const struct assess_ref *ref,
+                          json_t **out, struct cadre_err *err);
+
+#define ASSESS_PROPOSE_MAX 200 /* candidates listed per group */
+
+/* the groups with leadership levels offered when opening a round:
+ * leaders_l4, leaders_l3, leaders_l2 (see assess_invite.c) */
+extern const struct assess_group_spec assess_level_groups[];
+extern const size_t assess_level_ngroups;
+
 /* ---- automatic evidence ------------------------------------------------- */
 
 /* assess_evidence: one evidence key resolved for an organisation and

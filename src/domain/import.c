@@ -293,3 +293,106 @@ int import_run(struct store *db, bool dry_run,
 	}
 	return rc;
 }
+
+/* ---- the CSV loop ------------------------------------------------------------ */
+
+int import_csv_walk(const char *path, size_t cap, struct import_file *f, struct import_problems *p,
+                    import_header_fn on_header, import_row_fn on_row, void *ctx,
+                    struct cadre_err *err)
+{
+	int rc = import_file_read(path, cap, f, err);
+	if (rc != CADRE_OK) {
+		/* the reason without the path import_file_read put in front */
+		size_t pl = strlen(path);
+		import_problem_add(p, path, 0, 0, "%s",
+		                   strncmp(err->msg, path, pl) == 0 && err->msg[pl] == ':'
+		                       ? err->msg + pl + 2
+		                       : err->msg);
+		return CADRE_OK;
+	}
+	struct csv_options copt;
+	csv_options_init(&copt);
+	struct csv_reader *r;
+	if ((rc = csv_reader_open_mem(&r, f->data, f->len, &copt, err)) != CADRE_OK)
+		return rc;
+	bool header = true;
+	size_t ncols = 0;
+	while ((rc = csv_reader_next(r, err)) == CADRE_OK) {
+		size_t n = csv_reader_count(r);
+		const struct csv_field *fl = csv_reader_fields(r);
+		long line = csv_reader_line(r);
+		if (header) {
+			header = false;
+			if (!(ncols = on_header(ctx, fl, n, line)))
+				break;
+			continue;
+		}
+		if (n != ncols) {
+			import_problem_add(p, path, line, fl[n - 1].col, "%zu fields, expected %zu",
+			                   n, ncols);
+			continue;
+		}
+		on_row(ctx, fl, n, line);
+	}
+	if (rc == CADRE_DONE && header)
+		import_problem_add(p, path, 0, 0, "empty file: no header");
+	if (rc != CADRE_OK && rc != CADRE_DONE) {
+		long l = 0, c = 0;
+		(void)csv_reader_error_pos(r, &l, &c);
+		import_problem_add(p, path, l, c, "%s", import_csv_reason(err->msg));
+	}
+	csv_reader_free(r);
+	return CADRE_OK;
+}
+
+bool import_header_expect(struct import_problems *p, const char *path, const struct csv_field *fl,
+                          size_t n, long line, const char *const *cols, size_t ncols,
+                          const char *what, const char *header)
+{
+	for (size_t i = 0; i < ncols; i++) {
+		if (i >= n) {
+			import_problem_add(p, path, line, fl[n - 1].col,
+			                   "header differs from %s: %zu columns, expected %zu (%s)",
+			                   what, n, ncols, header);
+			return false;
+		}
+		if (strcmp(fl[i].s, cols[i]) != 0) {
+			import_problem_add(
+			    p, path, line, fl[i].col,
+			    "header differs from %s: column %zu is '%s', expected '%s'", what,
+			    i + 1, fl[i].s, cols[i]);
+			return false;
+		}
+	}
+	if (n == ncols)
+		return true;
+	import_problem_add(p, path, line, fl[ncols].col,
+	                   "header differs from %s: %zu columns, expected %zu", what, n, ncols);
+	return false;
+}
+
+int import_month_check(struct store *db, const struct store_sql *q_count,
+                       const struct store_sql *q_delete, int month, bool replace, int64_t *held,
+                       int64_t *replaced, struct cadre_err *err)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(db, q_count, &st, err);
+	if (rc != CADRE_OK)
+		return rc;
+	store_bind_i64(st, 1, month);
+	if ((rc = store_step(st, err)) != CADRE_OK)
+		return rc == CADRE_DONE
+		           ? cadre_err_set(err, CADRE_EINTERNAL, "%s: no row", q_count->name)
+		           : rc;
+	*held = store_col_i64(st, 0);
+	store_reset(st);
+	if (!*held || !replace)
+		return CADRE_OK;
+	if ((rc = store_prepare(db, q_delete, &st, err)) != CADRE_OK)
+		return rc;
+	store_bind_i64(st, 1, month);
+	if ((rc = store_exec(st, err)) != CADRE_OK)
+		return rc;
+	*replaced += store_changes(st);
+	return CADRE_OK;
+}

@@ -95,6 +95,7 @@ bool import_result_add_month(struct import_result *r, int month);
 
 struct csv_field;
 struct store;
+struct store_sql;
 
 /* import_publication_of: when the header fields fl[0..n-1] are those of a
  * publication Cadre recognises, a phrase naming it and how to import it
@@ -116,11 +117,51 @@ int import_audit(const struct actor *actor, struct store *db, const unsigned cha
                  const int64_t *ids, size_t n, struct import_result *res, int64_t now_us,
                  struct cadre_err *err);
 
+/* import_month_check: how many rows of month q_count counts ($1 = the
+ * month) into *held; when there are some and replace is set, delete them
+ * with q_delete ($1 = the month) and add the rows deleted to *replaced.
+ * The caller reports a held month it does not replace. */
+int import_month_check(struct store *db, const struct store_sql *q_count,
+                       const struct store_sql *q_delete, int month, bool replace, int64_t *held,
+                       int64_t *replaced, struct cadre_err *err);
+
 /* import_run: run fn in one write transaction and commit it (retried on
  * busy), or, for a dry run, roll it back whatever fn did. */
 int import_run(struct store *db, bool dry_run,
                int (*fn)(struct store *, void *, struct cadre_err *), void *arg,
                struct cadre_err *err);
+
+/* ---- reading a CSV file: the loop every importer shares ----------------- */
+
+/* import_header_fn: the header record's n fields (at line); returns how
+ * many fields every later record must have, or 0 to stop (after recording
+ * why in the problems). */
+typedef size_t (*import_header_fn)(void *ctx, const struct csv_field *fl, size_t n, long line);
+
+/* import_row_fn: one data record with the expected number of fields; the
+ * fields are valid only during the call (copy what is kept). */
+typedef void (*import_row_fn)(void *ctx, const struct csv_field *fl, size_t n, long line);
+
+/* import_csv_walk: read path whole (at most cap bytes) into f (freed by
+ * the caller with import_file_free) and walk its CSV records: the first to
+ * on_header, each later one to on_row.  A file that cannot be read, an
+ * empty file, a record with the wrong number of fields and a CSV error
+ * (invalid UTF-8, an unterminated quote, an over-long line...) are
+ * problems at their positions in p, and the walk goes on where it can.
+ * Returns CADRE_OK whatever problems it found; an error only when the
+ * reader cannot start. */
+int import_csv_walk(const char *path, size_t cap, struct import_file *f, struct import_problems *p,
+                    import_header_fn on_header, import_row_fn on_row, void *ctx,
+                    struct cadre_err *err);
+
+/* import_header_expect: true when the header fields fl[0..n-1] are exactly
+ * cols[0..ncols-1]; otherwise a problem at the first difference: "header
+ * differs from WHAT: column I is 'X', expected 'Y'", or the count of
+ * columns (quoting header, the whole expected line, when some are
+ * missing). */
+bool import_header_expect(struct import_problems *p, const char *path, const struct csv_field *fl,
+                          size_t n, long line, const char *const *cols, size_t ncols,
+                          const char *what, const char *header);
 
 /* import_problems_clear: forget every problem. */
 void import_problems_clear(struct import_problems *p);

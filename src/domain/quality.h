@@ -22,6 +22,7 @@
 #ifndef CADRE_DOMAIN_QUALITY_H
 #define CADRE_DOMAIN_QUALITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -86,5 +87,82 @@ int quality_report(const struct actor *actor, struct store *db, const char *code
 /* quality_percent: 100 * n / of, rounded to one decimal place (0 when of
  * is 0), for the report's percentages. */
 double quality_percent(int64_t n, int64_t of);
+
+/* ---- the rows behind the counts ------------------------------------------------------
+ *
+ * Each count of the report names its check (quality_check_names below);
+ * quality_rows lists the rows behind one, a page at a time, in the order
+ * of their key (organisation / staff reference / assignment, or
+ * organisation / cost centre), so that a page is addressed by the key of
+ * the last row of the one before (the cursor).  A row shows the staff
+ * record's reference, the assignment, the cost centre and what the check
+ * found; never a protected characteristic's value.  Listing staff records
+ * needs people.read over the node; the checks about protected
+ * characteristics (whose rows say whose record lacks one) need
+ * people.protected.read as well (CADRE_EPERM without). */
+
+#define QUALITY_PAGE_DEFAULT 50
+#define QUALITY_PAGE_MAX     200
+#define QUALITY_KEY_MAX      96
+
+enum quality_check {
+	QUALITY_OCCUPATION_UNLISTED = 0,
+	QUALITY_OCCUPATION_CLOSED,
+	QUALITY_GROUP_FALLBACK,
+	QUALITY_GROUP_CONFLICTS,
+	QUALITY_NO_IDENTIFIER,
+	QUALITY_CC_NO_STAFF,
+	QUALITY_CC_NO_BUDGET,
+	QUALITY_ETHNICITY_NOT_STATED,
+	QUALITY_ETHNICITY_NOT_KNOWN,
+	QUALITY_DISABILITY_NOT_DECLARED,
+	QUALITY_MANAGERS_NOT_IN_POST,
+	QUALITY_CHECK_COUNT
+};
+
+/* quality_check_parse: the check named name ("occupation-unlisted",
+ * "group-conflicts", ...); false for any other name. */
+bool quality_check_parse(const char *name, enum quality_check *out);
+
+/* quality_check_name / quality_check_title: the check's name in
+ * addresses, and its title for people. */
+const char *quality_check_name(enum quality_check c);
+const char *quality_check_title(enum quality_check c);
+
+/* quality_check_protected: the check is about protected characteristics. */
+bool quality_check_protected(enum quality_check c);
+
+/* quality_check_count: the report's count for check c. */
+int64_t quality_check_count(const struct quality_report *r, enum quality_check c);
+
+struct quality_row {
+	char key[QUALITY_KEY_MAX]; /* the row's place in the order; the cursor */
+	char org[16];              /* the employer's code */
+	char staff_ref[32];        /* "" for cost-centre checks */
+	char assignment[32];       /* "" for staff-record and cost-centre checks */
+	char cost_centre[32];
+	char detail[64]; /* what the check found: a code, "DOC_CONS vs ESR 03", "bank only" */
+};
+
+struct quality_rows {
+	struct org_node org;
+	char as_of[11];
+	enum quality_check check;
+	struct quality_row *v; /* this page */
+	size_t n;
+	int64_t total;                  /* rows in all */
+	char next[QUALITY_KEY_MAX];     /* the cursor of the next page; "" on the last */
+};
+
+/* quality_rows: the rows behind check c for the node with this code on
+ * as_of (NULL: the latest extract), those whose key sorts after `after`
+ * (NULL or "": from the first), at most limit (1..QUALITY_PAGE_MAX).
+ * CADRE_EINVAL for a bad limit; CADRE_EPERM without the permissions above;
+ * CADRE_ENOTFOUND as quality_report.  Free with quality_rows_free. */
+int quality_rows(const struct actor *actor, struct store *db, const char *code, const char *as_of,
+                 enum quality_check c, const char *after, size_t limit, struct quality_rows *out,
+                 struct cadre_err *err);
+
+void quality_rows_free(struct quality_rows *r);
 
 #endif

@@ -17,6 +17,7 @@
 #include "base/num.h"
 #include "domain/audit.h"
 #include "domain/import.h"
+#include "domain/orgstats.h"
 #include "io/csv.h"
 #include "store/store.h"
 
@@ -1165,6 +1166,10 @@ static int load_tx(struct store *db, void *arg, struct cadre_err *err)
 			return rc;
 	}
 	if ((rc = org_hierarchy_rebuild(L->actor, db, L->clk, &rep->rebuild, err)) != CADRE_OK)
+		return rc;
+	/* the rebuild made the per-node statistics stale: recompute them in
+	 * the same transaction, so no page sees stale figures */
+	if ((rc = orgstats_refresh_all(L->actor, db, L->clk, err)) != CADRE_OK)
 		return rc;
 	if (L->key && (rc = audit_load(L, now, err)) != CADRE_OK)
 		return rc;

@@ -12,6 +12,7 @@
 #include "base/mem.h"
 #include "base/num.h"
 #include "domain/audit.h"
+#include "domain/orgstats.h"
 #include "io/csv.h"
 #include "store/store.h"
 
@@ -48,7 +49,21 @@ static const char *const colnames[NCOLS] = {
 
 static const struct store_sql q_month_rows = {
     .name = "sickness_month_rows",
-    .sql = "SELECT COUNT(*) FROM sickness_absence WHERE month = $1",
+    .sql = "SELECT COUNT(*) FROM sickness_absence s JOIN stat_import i ON i.id = s.import_id "
+           "WHERE s.month = $1 AND i.synthetic = 0",
+};
+
+/* a synthetic (demo) figure gives way to the published one */
+static const struct store_sql q_synthetic_any = {
+    .name = "sickness_synthetic_any",
+    .sql = "SELECT COUNT(*) FROM sickness_absence s JOIN stat_import i ON i.id = s.import_id "
+           "WHERE s.month BETWEEN $1 AND $2 AND i.synthetic = 1",
+};
+
+static const struct store_sql q_synthetic_delete = {
+    .name = "sickness_synthetic_delete",
+    .sql = "DELETE FROM sickness_absence WHERE month = $1 AND org_id = $2 "
+           "AND import_id IN (SELECT id FROM stat_import WHERE synthetic = 1)",
 };
 
 static const struct store_sql q_month_delete = {
@@ -192,14 +207,21 @@ static bool header_is(const struct csv_field *fl, size_t n, const char *header)
 	return strcmp(got, header) == 0;
 }
 
-/* check_header: the publication's header, or a problem saying what the
- * file is instead.  Returns true when the rows can be read. */
-static bool check_header(struct simport *S, size_t fi, const struct csv_field *fl, size_t n,
-                         long line)
+/* swalk: which file of the import the CSV walk is reading. */
+struct swalk {
+	struct simport *S;
+	size_t fi;
+};
+
+/* on_header: the publication's header, or a problem saying what the file
+ * is instead (then 0: the rows are not read). */
+static size_t on_header(void *ctx, const struct csv_field *fl, size_t n, long line)
 {
-	const char *path = S->paths[fi];
+	const struct swalk *w = ctx;
+	struct simport *S = w->S;
+	const char *path = S->paths[w->fi];
 	if (header_is(fl, n, SICKNESS_HEADER))
-		return true;
+		return NCOLS;
 	const char *other = import_publication_of(fl, n);
 	if (other) {
 		import_problem_add(
@@ -207,90 +229,39 @@ static bool check_header(struct simport *S, size_t fi, const struct csv_field *f
 		    "this is not an NHS Sickness Absence Rates file: its header is that "
 		    "of %s",
 		    other);
-		return false;
+		return 0;
 	}
+	return import_header_expect(&S->res->problems, path, fl, n, line, colnames, NCOLS,
+	                            "the NHS Sickness Absence Rates publication", SICKNESS_HEADER)
+	           ? NCOLS
+	           : 0;
+}
+
+static void on_row(void *ctx, const struct csv_field *fl, size_t n, long line)
+{
+	const struct swalk *w = ctx;
+	struct simport *S = w->S;
+	(void)n;
+	if (S->nrows == S->alloc) {
+		S->alloc = S->alloc ? S->alloc * 2 : 1024;
+		S->rows = xreallocarray(S->rows, S->alloc, sizeof *S->rows);
+	}
+	struct srow *row = &S->rows[S->nrows++];
+	memset(row, 0, sizeof *row);
+	row->file = w->fi;
+	row->line = line;
 	for (size_t i = 0; i < NCOLS; i++) {
-		if (i >= n) {
-			import_problem_add(
-			    &S->res->problems, path, line, fl[n - 1].col,
-			    "header differs from the NHS Sickness Absence Rates publication: "
-			    "%zu columns, expected %d (%s)",
-			    n, NCOLS, SICKNESS_HEADER);
-			return false;
-		}
-		if (strcmp(fl[i].s, colnames[i]) != 0) {
-			import_problem_add(
-			    &S->res->problems, path, line, fl[i].col,
-			    "header differs from the NHS Sickness Absence Rates publication: "
-			    "column %zu is '%s', expected '%s'",
-			    i + 1, fl[i].s, colnames[i]);
-			return false;
-		}
+		row->f[i] = arena_strndup(&S->a, fl[i].s, fl[i].len);
+		row->col[i] = fl[i].col;
 	}
-	import_problem_add(&S->res->problems, path, line, fl[NCOLS].col,
-	                   "header differs from the NHS Sickness Absence Rates publication: %zu "
-	                   "columns, expected %d",
-	                   n, NCOLS);
-	return false;
+	parse_row(S, row);
 }
 
 static int parse_file(struct simport *S, size_t fi, struct cadre_err *err)
 {
-	const char *path = S->paths[fi];
-	struct import_file *f = &S->files[fi];
-	int rc = import_file_read(path, SICK_FILE_CAP, f, err);
-	if (rc != CADRE_OK) {
-		import_problem_add(&S->res->problems, path, 0, 0, "%s",
-		                   strncmp(err->msg, path, strlen(path)) == 0
-		                       ? err->msg + strlen(path) + 2
-		                       : err->msg);
-		return CADRE_OK;
-	}
-	struct csv_options copt;
-	csv_options_init(&copt);
-	struct csv_reader *r;
-	if ((rc = csv_reader_open_mem(&r, f->data, f->len, &copt, err)) != CADRE_OK)
-		return rc;
-	bool header = true;
-	while ((rc = csv_reader_next(r, err)) == CADRE_OK) {
-		size_t n = csv_reader_count(r);
-		const struct csv_field *fl = csv_reader_fields(r);
-		long line = csv_reader_line(r);
-		if (header) {
-			header = false;
-			if (!check_header(S, fi, fl, n, line))
-				break;
-			continue;
-		}
-		if (n != NCOLS) {
-			import_problem_add(&S->res->problems, path, line, fl[n - 1].col,
-			                   "%zu fields, expected %d", n, NCOLS);
-			continue;
-		}
-		if (S->nrows == S->alloc) {
-			S->alloc = S->alloc ? S->alloc * 2 : 1024;
-			S->rows = xreallocarray(S->rows, S->alloc, sizeof *S->rows);
-		}
-		struct srow *row = &S->rows[S->nrows++];
-		memset(row, 0, sizeof *row);
-		row->file = fi;
-		row->line = line;
-		for (size_t i = 0; i < NCOLS; i++) {
-			row->f[i] = arena_strndup(&S->a, fl[i].s, fl[i].len);
-			row->col[i] = fl[i].col;
-		}
-		parse_row(S, row);
-	}
-	if (rc == CADRE_DONE && header)
-		import_problem_add(&S->res->problems, path, 0, 0, "empty file: no header");
-	if (rc != CADRE_OK && rc != CADRE_DONE) {
-		long l = 0, c = 0;
-		(void)csv_reader_error_pos(r, &l, &c);
-		import_problem_add(&S->res->problems, path, l, c, "%s",
-		                   import_csv_reason(err->msg));
-	}
-	csv_reader_free(r);
-	return CADRE_OK;
+	struct swalk w = {S, fi};
+	return import_csv_walk(S->paths[fi], SICK_FILE_CAP, &S->files[fi], &S->res->problems,
+	                       on_header, on_row, &w, err);
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -459,24 +430,14 @@ static int check_months(struct simport *S, struct store *db, struct cadre_err *e
 {
 	for (size_t k = 0; k < S->res->nmonths; k++) {
 		int m = S->res->months[k];
-		struct store_stmt *st;
-		int rc = store_prepare(db, &q_month_rows, &st, err);
+		int64_t have = 0;
+		int rc = import_month_check(db, &q_month_rows, &q_month_delete, m, S->opt->replace,
+		                            &have, &S->res->rows_replaced, err);
 		if (rc != CADRE_OK)
 			return rc;
-		store_bind_i64(st, 1, m);
-		if ((rc = store_step(st, err)) != CADRE_OK)
-			return rc == CADRE_DONE ? CADRE_EINTERNAL : rc;
-		int64_t have = store_col_i64(st, 0);
-		store_reset(st);
 		if (!have)
 			continue;
 		if (S->opt->replace) {
-			if ((rc = store_prepare(db, &q_month_delete, &st, err)) != CADRE_OK)
-				return rc;
-			store_bind_i64(st, 1, m);
-			if ((rc = store_exec(st, err)) != CADRE_OK)
-				return rc;
-			S->res->rows_replaced += store_changes(st);
 			if ((rc = org_edges_clear(S->actor, db, SICKNESS_SOURCE, m, NULL, err)))
 				return rc;
 			continue;
@@ -490,6 +451,34 @@ static int check_months(struct simport *S, struct store *db, struct cadre_err *e
 		problem(S, first, C_DATE,
 		        "%s is already loaded (%" PRId64 " rows); use --replace to replace it", mm,
 		        have);
+	}
+	return CADRE_OK;
+}
+
+/* drop_synthetic: published figures win over the demo's synthetic ones for
+ * the same organisation and month: delete those (counted as replaced). */
+static int drop_synthetic(struct simport *S, struct store *db, struct cadre_err *err)
+{
+	if (!S->res->nmonths)
+		return CADRE_OK;
+	struct store_stmt *st;
+	int rc = store_prepare(db, &q_synthetic_any, &st, err);
+	if (rc != CADRE_OK)
+		return rc;
+	store_bind_i64(st, 1, S->res->months[0]);
+	store_bind_i64(st, 2, S->res->months[S->res->nmonths - 1]);
+	if ((rc = store_step(st, err)) != CADRE_OK)
+		return rc == CADRE_DONE ? CADRE_EINTERNAL : rc;
+	int64_t any = store_col_i64(st, 0);
+	store_reset(st);
+	for (size_t i = 0; i < S->nrows && any; i++) {
+		if ((rc = store_prepare(db, &q_synthetic_delete, &st, err)) != CADRE_OK)
+			return rc;
+		store_bind_i64(st, 1, S->rows[i].month);
+		store_bind_i64(st, 2, S->rows[i].org_id);
+		if ((rc = store_exec(st, err)) != CADRE_OK)
+			return rc;
+		S->res->rows_replaced += store_changes(st);
 	}
 	return CADRE_OK;
 }
@@ -583,7 +572,8 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 		rc = import_problems_fail(&res->problems, err);
 		goto out;
 	}
-	if ((rc = put_edges(S, db, err)) != CADRE_OK)
+	if ((rc = drop_synthetic(S, db, err)) != CADRE_OK ||
+	    (rc = put_edges(S, db, err)) != CADRE_OK)
 		goto out;
 	int64_t counts[64] = {0};
 	for (size_t i = 0; i < S->nrows; i++)
@@ -597,6 +587,10 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 	if ((rc = insert_rows(S, db, ids, err)) != CADRE_OK)
 		goto out;
 	if ((rc = org_hierarchy_rebuild(S->actor, db, S->opt->clk, &res->rebuild, err)) != CADRE_OK)
+		goto out;
+	/* the rebuild made the per-node statistics stale: recompute them in
+	 * the same transaction, so no page sees stale figures */
+	if ((rc = orgstats_refresh_all(S->actor, db, S->opt->clk, err)) != CADRE_OK)
 		goto out;
 	if (!S->opt->dry_run)
 		rc = import_audit(S->actor, db, S->opt->audit_key, "sickness", S->files, counts,

@@ -20,6 +20,13 @@
  *   that month ("sickness").  Organisations the reference data lacks (CSUs,
  *   special bodies, non-NHS providers) are created under those codes.  An
  *   ICB's own row (ORG_CODE = ICS_CODE) is its node's own figure.
+ * - Synthetic figures (the demo's history, loaded by history.h into the same
+ *   table and marked by stat_import.synthetic) give way: a month holding
+ *   only synthetic rows is not "already loaded", and the synthetic rows of
+ *   the organisations and months a publication brings are replaced by it.
+ * - After the rows and the hierarchy rebuild, the per-node statistics
+ *   (orgstats.h) are recomputed in the same transaction, so they never go
+ *   stale.
  * - The KPI sums FTE days lost and available over the node's subtree as it
  *   stood in each month (org_ancestor) and rounds the rate of the sums to 2
  *   decimal places as the publication does; rates are never averaged. */

@@ -10,6 +10,7 @@
 #include "base/date.h"
 #include "base/mem.h"
 #include "base/num.h"
+#include "domain/orgstats.h"
 #include "io/csv.h"
 #include "store/store.h"
 
@@ -163,101 +164,60 @@ static void parse_row(struct pimport *P, struct prow *r)
 		problem(P, r, C_FTE, "FTE '%s' is not a number of 0 or more", v);
 }
 
-static bool check_header(struct pimport *P, size_t fi, const struct csv_field *fl, size_t n,
-                         long line)
+/* pwalk: which file of the import the CSV walk is reading. */
+struct pwalk {
+	struct pimport *P;
+	size_t fi;
+};
+
+/* on_header: the publication's header, or a problem saying what the file
+ * is instead (then 0: the rows are not read). */
+static size_t on_header(void *ctx, const struct csv_field *fl, size_t n, long line)
 {
-	const char *path = P->paths[fi];
+	const struct pwalk *w = ctx;
+	struct pimport *P = w->P;
+	const char *path = P->paths[w->fi];
 	const char *other = import_publication_of(fl, n);
 	if (other && strstr(other, "staff-in-post"))
-		return true;
+		return NCOLS;
 	if (other) {
 		import_problem_add(
 		    &P->res->problems, path, line, 1,
 		    "this is not an HCHS staff in post file: its header is that of %s", other);
-		return false;
+		return 0;
 	}
+	return import_header_expect(&P->res->problems, path, fl, n, line, colnames, NCOLS,
+	                            "the HCHS staff in post publication", SIP_HEADER)
+	           ? NCOLS
+	           : 0;
+}
+
+static void on_row(void *ctx, const struct csv_field *fl, size_t n, long line)
+{
+	const struct pwalk *w = ctx;
+	struct pimport *P = w->P;
+	(void)n;
+	if (P->nrows == P->alloc) {
+		P->alloc = P->alloc ? P->alloc * 2 : 65536;
+		P->rows = xreallocarray(P->rows, P->alloc, sizeof *P->rows);
+	}
+	struct prow *row = &P->rows[P->nrows++];
+	memset(row, 0, sizeof *row);
+	row->file = (int)w->fi;
+	row->line = line;
+	row->group = -1;
 	for (size_t i = 0; i < NCOLS; i++) {
-		if (i >= n || strcmp(fl[i].s, colnames[i]) != 0) {
-			if (i >= n)
-				import_problem_add(
-				    &P->res->problems, path, line, fl[n - 1].col,
-				    "header differs from the HCHS staff in post publication: "
-				    "%zu columns, expected %d (%s)",
-				    n, NCOLS, SIP_HEADER);
-			else
-				import_problem_add(
-				    &P->res->problems, path, line, fl[i].col,
-				    "header differs from the HCHS staff in post publication: "
-				    "column %zu is '%s', expected '%s'",
-				    i + 1, fl[i].s, colnames[i]);
-			return false;
-		}
+		row->f[i] = arena_strndup(&P->a, fl[i].s, fl[i].len);
+		row->col[i] = fl[i].col;
 	}
-	import_problem_add(&P->res->problems, path, line, fl[NCOLS].col,
-	                   "header differs from the HCHS staff in post publication: %zu columns, "
-	                   "expected %d",
-	                   n, NCOLS);
-	return false;
+	parse_row(P, row);
 }
 
 static int parse_file(struct pimport *P, size_t fi, struct cadre_err *err)
 {
-	const char *path = P->paths[fi];
-	struct import_file *f = &P->files[fi];
-	int rc = import_file_read(path, SIP_FILE_CAP, f, err);
-	if (rc != CADRE_OK) {
-		import_problem_add(&P->res->problems, path, 0, 0, "%s",
-		                   strncmp(err->msg, path, strlen(path)) == 0
-		                       ? err->msg + strlen(path) + 2
-		                       : err->msg);
-		return CADRE_OK;
-	}
-	struct csv_options copt;
-	csv_options_init(&copt);
-	struct csv_reader *r;
-	if ((rc = csv_reader_open_mem(&r, f->data, f->len, &copt, err)) != CADRE_OK)
-		return rc;
-	bool header = true;
-	while ((rc = csv_reader_next(r, err)) == CADRE_OK) {
-		size_t n = csv_reader_count(r);
-		const struct csv_field *fl = csv_reader_fields(r);
-		long line = csv_reader_line(r);
-		if (header) {
-			header = false;
-			if (!check_header(P, fi, fl, n, line))
-				break;
-			continue;
-		}
-		if (n != NCOLS) {
-			import_problem_add(&P->res->problems, path, line, fl[n - 1].col,
-			                   "%zu fields, expected %d", n, NCOLS);
-			continue;
-		}
-		if (P->nrows == P->alloc) {
-			P->alloc = P->alloc ? P->alloc * 2 : 65536;
-			P->rows = xreallocarray(P->rows, P->alloc, sizeof *P->rows);
-		}
-		struct prow *row = &P->rows[P->nrows++];
-		memset(row, 0, sizeof *row);
-		row->file = (int)fi;
-		row->line = line;
-		row->group = -1;
-		for (size_t i = 0; i < NCOLS; i++) {
-			row->f[i] = arena_strndup(&P->a, fl[i].s, fl[i].len);
-			row->col[i] = fl[i].col;
-		}
-		parse_row(P, row);
-	}
-	if (rc == CADRE_DONE && header)
-		import_problem_add(&P->res->problems, path, 0, 0, "empty file: no header");
-	if (rc != CADRE_OK && rc != CADRE_DONE) {
-		long l = 0, c = 0;
-		(void)csv_reader_error_pos(r, &l, &c);
-		import_problem_add(&P->res->problems, path, l, c, "%s",
-		                   import_csv_reason(err->msg));
-	}
-	csv_reader_free(r);
-	return CADRE_OK;
+	struct pwalk w = {P, fi};
+	return import_csv_walk(P->paths[fi], SIP_FILE_CAP, &P->files[fi], &P->res->problems,
+	                       on_header, on_row, &w, err);
 }
 
 /* pref: a row by reference, for sorting without copying rows. */
@@ -455,26 +415,13 @@ static int check_months(struct pimport *P, struct store *db, struct cadre_err *e
 {
 	for (size_t k = 0; k < P->res->nmonths; k++) {
 		int m = P->res->months[k];
-		struct store_stmt *st;
-		int rc = store_prepare(db, &q_month_rows, &st, err);
+		int64_t have = 0;
+		int rc = import_month_check(db, &q_month_rows, &q_month_delete, m, P->opt->replace,
+		                            &have, &P->res->rows_replaced, err);
 		if (rc != CADRE_OK)
 			return rc;
-		store_bind_i64(st, 1, m);
-		if ((rc = store_step(st, err)) != CADRE_OK)
-			return rc == CADRE_DONE ? CADRE_EINTERNAL : rc;
-		int64_t have = store_col_i64(st, 0);
-		store_reset(st);
-		if (!have)
+		if (!have || P->opt->replace)
 			continue;
-		if (P->opt->replace) {
-			if ((rc = store_prepare(db, &q_month_delete, &st, err)) != CADRE_OK)
-				return rc;
-			store_bind_i64(st, 1, m);
-			if ((rc = store_exec(st, err)) != CADRE_OK)
-				return rc;
-			P->res->rows_replaced += store_changes(st);
-			continue;
-		}
 		const struct prow *first = NULL;
 		for (size_t i = 0; i < P->nrows && !first; i++)
 			if (P->rows[i].month == m)
@@ -548,6 +495,10 @@ static int import_tx(struct store *db, void *arg, struct cadre_err *err)
 	if ((rc = load_rows(P, db, ids, err)) != CADRE_OK)
 		return rc;
 	if ((rc = org_hierarchy_rebuild(P->actor, db, P->opt->clk, &res->rebuild, err)) != CADRE_OK)
+		return rc;
+	/* the rebuild made the per-node statistics stale: recompute them in
+	 * the same transaction, so no page sees stale figures */
+	if ((rc = orgstats_refresh_all(P->actor, db, P->opt->clk, err)) != CADRE_OK)
 		return rc;
 	if (!P->opt->dry_run)
 		rc = import_audit(P->actor, db, P->opt->audit_key, "staff_in_post", P->files,

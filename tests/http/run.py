@@ -290,6 +290,42 @@ FIXTURES = [
      '--name', 'Fixture R0A'],
     ['token', 'issue', '--email', 'fixture@rxc.test', '--label', 'fixture'],
     ['token', 'issue', '--email', 'fixture@r0a.test', '--label', 'fixture'],
+    # Self-assessment rounds (tests/http/assess-round*.test): round 1 RXC
+    # 2025/26 open (fixture@rxc.test and api@rxc.test invited, done@rxc.test
+    # has submitted); round 2 RXC 2024/25 closed; round 3 R0A 2025/26 open.
+    ['toolkit', 'load', '--all'],
+    ['assess', 'open', '--org', 'RXC', '--period', '2025/26', '--by', 'Fixture CPO'],
+    ['assess', 'invite', '--org', 'RXC', '--period', '2025/26', '--group', 'board',
+     'fixture@rxc.test', 'api@rxc.test', 'done@rxc.test'],
+    ['assess', 'respond', '--org', 'RXC', '--period', '2025/26', '--respondent', 'done@rxc.test',
+     '--statement', 'lead-1', '--score', '3'],
+    ['assess', 'submit', '--org', 'RXC', '--period', '2025/26', '--respondent', 'done@rxc.test'],
+    ['assess', 'open', '--org', 'RXC', '--period', '2024/25', '--by', 'Fixture CPO'],
+    ['assess', 'invite', '--org', 'RXC', '--period', '2024/25', '--group', 'board',
+     'fixture@rxc.test'],
+    ['assess', 'close', '--org', 'RXC', '--period', '2024/25', '--by', 'Fixture CPO'],
+    ['assess', 'open', '--org', 'R0A', '--period', '2025/26', '--by', 'Fixture CPO'],
+    # Completed self-assessment rounds (as make run loads them), for the
+    # assess-results*.test files, after the rounds above (RXC's are taken):
+    # rounds 4-13 are RYR, RPC, RX2, RDR and RYD in 2024/25 then 2025/26
+    # (RYR 2025/26 is round 5, with actions 1 and 2); 14 is the ICB QNX's
+    # commissioning round in 2025/26.
+    ['assess', 'demo', '--org', 'RYR', '--org', 'RPC', '--org', 'RX2', '--org', 'RDR', '--org',
+     'RYD', '--org', 'QNX', '--period', '2024/25', '--period', '2025/26', '--seed', '1'],
+    # Round 15: RTH's 2025/26 round, worked by hand in
+    # assess-results-suppressed.test (board 4, senior leaders 3, line
+    # managers 5, workforce planners 2: planners primary, senior leaders
+    # secondary suppression).
+    ['assess', 'open', '--org', 'RTH', '--period', '2025/26'],
+    ['assess', 'import', '--org', 'RTH', '--period', '2025/26',
+     os.path.join(ROOT, 'tests', 'http', 'assess-results-suppression.csv')],
+    ['assess', 'close', '--org', 'RTH', '--period', '2025/26'],
+    # Round 16: RXK's, whose group labels look like spreadsheet formulas
+    # (assess-results-formula-csv.test).
+    ['assess', 'open', '--org', 'RXK', '--period', '2025/26', '--group',
+     'g1==HYPERLINK("http://x.test")', '--group', 'g2=+Plus'],
+    ['assess', 'import', '--org', 'RXK', '--period', '2025/26',
+     os.path.join(ROOT, 'tests', 'http', 'assess-results-formula.csv')],
 ]
 
 
@@ -347,6 +383,19 @@ def org_sickness_vs_kpi(cadre, work, db):
         '\n'.join(problems))
 
 
+def import_people(cadre, work, db):
+    """Load the people fixture (tests/http/people: the cost-centre map and
+    staff extract of tests/unit/testpeople.h) for the people pages."""
+    d = os.path.join(ROOT, 'tests', 'http', 'people')
+    for args in (['import', 'cost-centres', '--from', '2024-04', os.path.join(d, 'cost-centres.csv')],
+                 ['import', 'staff', os.path.join(d, 'staff.csv')]):
+        p = subprocess.run([cadre, '--db', db] + args, capture_output=True, cwd=work,
+                           env=clean_env(), timeout=300)
+        if p.returncode != 0:
+            raise RuntimeError(f'cadre {" ".join(args[:2])} failed ({p.returncode}):\n' +
+                               p.stderr.decode('utf-8', 'replace')[-2000:])
+
+
 def run_request_files(cadre, work, only):
     db = os.path.join(work, 'http.db')
     init(cadre, work, db)
@@ -354,6 +403,7 @@ def run_request_files(cadre, work, only):
         subprocess.run([cadre, '--db', db] + args, check=True, cwd=work, env=test_env(),
                        stdout=subprocess.DEVNULL)
     import_sickness(cadre, work, db)
+    import_people(cadre, work, db)
     if not only or 'org-sickness-vs-kpi' in only:
         org_sickness_vs_kpi(cadre, work, db)
     files = sorted(f for f in os.listdir(os.path.join(ROOT, 'tests', 'http')) if f.endswith('.test'))

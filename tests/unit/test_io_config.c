@@ -605,6 +605,9 @@ static void test_show_text(void **state)
 	                         "session.idle_minutes = 30  (default)\n"
 	                         "session.absolute_hours = 12  (default)\n"
 	                         "session.password_cost = interactive  (default)\n"
+	                         "imports.workers = 2  (default)\n"
+	                         "imports.upload_ttl_hours = 24  (default)\n"
+	                         "imports.max_upload_mb = 64  (default)\n"
 	                         "log.level = warn  (environment CADRE_LOG_LEVEL)\n"
 	                         "log.requests = true  (default)\n"
 	                         "secrets.file = secrets.ini  (default)\n"
@@ -650,7 +653,7 @@ static void test_show_json(void **state)
 	    "cadre.ini");
 	assert_true(json_is_true(json_object_get(json_object_get(root, "config_file"), "found")));
 	json_t *s = json_object_get(root, "settings");
-	assert_int_equal(json_object_size(s), 15);
+	assert_int_equal(json_object_size(s), 18);
 	json_t *t = json_object_get(s, "server.threads");
 	assert_true(json_is_integer(json_object_get(t, "value")));
 	assert_int_equal(json_integer_value(json_object_get(t, "value")), 4);
@@ -676,7 +679,7 @@ static void test_table(void **state)
 	(void)state;
 	size_t n;
 	const struct config_setting *s = config_settings(&n);
-	assert_int_equal(n, 15);
+	assert_int_equal(n, 18);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(strchr(s[i].name, '.'));
 		assert_non_null(s[i].help);

@@ -28,7 +28,12 @@
 #include "io/chart_json.h"
 #include "io/template.h"
 #include "testdomain.h"
+#include "domain/establishment.h"
+#include "domain/people.h"
+#include "domain/quality.h"
+#include "domain/tempstaff.h"
 #include "testorg.h"
+#include "testpeople.h"
 #include "testweb.h"
 
 struct fx {
@@ -76,7 +81,9 @@ static int fake_authz(void *ctx, const struct actor *actor, const char *permissi
 	(void)ctx;
 	(void)actor;
 	(void)org_id;
-	if (strcmp(permission, "org.read") == 0)
+	if (strcmp(permission, "org.read") == 0 ||
+	    strcmp(permission, "workforce.aggregate.read") == 0 ||
+	    strcmp(permission, "people.read") == 0)
 		return CADRE_OK;
 	return cadre_err_set(err, CADRE_EPERM, "not %s", permission);
 }
@@ -277,7 +284,7 @@ static void test_england_page(void **state)
 		must_have(&r, "nhsuk-table");
 		must_have(&r, "Dec 2024");
 		must_have(&r, "No staff data loaded.");
-		must_have(&r, "Vacancies against funded establishment");
+		must_have(&r, "<h2 id=\"staff\">Staff</h2>");
 		assert_false(testweb_body_has(&r, "nhsuk-breadcrumb__link"));
 		testweb_free(&r);
 	}
@@ -315,7 +322,9 @@ static void test_page_errors(void **state)
 	/* a trust-level grant does not see England or another ICB's trust */
 	r = expect(x->app, GET("/orgs/ENG", "X-Test-Grant: RXK\r\n"), 404);
 	testweb_free(&r);
-	r = expect(x->app, GET("/orgs", "X-Test-Grant: RXK\r\n"), 404);
+	/* /orgs sends it to its own top node instead */
+	r = expect(x->app, GET("/orgs", "X-Test-Grant: RXK\r\n"), 303);
+	assert_string_equal(testweb_header(&r, "Location"), "/orgs/RXK");
 	testweb_free(&r);
 	r = expect(x->app, GET("/orgs/RXK", "X-Test-Grant: RXK\r\n"), 200);
 	testweb_free(&r);
@@ -500,6 +509,352 @@ static void test_openapi_lists_routes(void **state)
 	testweb_free(&r);
 }
 
+/* ---- staff figures and data quality, on the people fixtures ------------------------ */
+
+static const char staff_temporary[] =
+    "org_code,cost_centre_code,month,staff_group,grade,staffing_type,framework,hours,shifts,"
+    "spend_gbp\n"
+    "RXC,RXC1001,2025-03,NURSE_HV,AFC-5,bank,,115.00,10,2500.00\n"
+    "RXC,RXC1001,2025-03,NURSE_HV,AFC-5,agency,on,23.00,2,800.00\n"
+    "RXC,RXC1001,2025-03,NURSE_HV,AFC-5,agency,off,11.50,1,700.00\n"
+    "RXC,RXC1002,2025-03,DOC_CONS,MED-CONS,locum,,20.00,2,2400.00\n"
+    "RYR,RYR1001,2025-03,NURSE_HV,AFC-6,overtime,,11.50,1,300.00\n";
+
+static const char staff_establishment[] =
+    ESTABLISHMENT_HEADER "\n"
+                         "RXC,RXC1001,2025-03,NURSE_HV,AFC-5,2.00,6000.00\n"
+                         "RXC,RXC1002,2025-03,DOC_CONS,MED-CONS,2.50,25000.00\n"
+                         "RXC,RXC2001,2025-03,NURSE_HV,AFC-5,1.00,3000.00\n"
+                         "RJ1,RJ11001,2025-03,NURSE_HV,AFC-5,1.00,3000.00\n";
+
+static int staff_setup(void **state)
+{
+	void *ts;
+	testdomain_setup_sqlite(&ts);
+	struct testdomain *t = ts;
+	const char *dir = tp_dir();
+	tp_setup(t, dir);
+	char *staff = tp_write(dir, "staff.csv", TP_EXTRACT1);
+	char *est = tp_write(dir, "establishment.csv", staff_establishment);
+	char *tmp = tp_write(dir, "temporary.csv", staff_temporary);
+	free(tp_staff(t, staff, false, CADRE_OK));
+	free(tp_ledger(t, LEDGER_ESTABLISHMENT, est, CADRE_OK));
+	free(tp_ledger(t, LEDGER_TEMPORARY, tmp, CADRE_OK));
+	free(staff);
+	free(est);
+	free(tmp);
+	tp_rmdir(dir);
+	struct fx *x = xcalloc(1, sizeof *x);
+	x->t = t;
+	struct cadre_err e;
+	struct web_app_options o = {.db_url = t->url};
+	o.hooks.authn = fake_authn;
+	o.hooks.authz = fake_authz;
+	o.hooks.org_by_code = fake_org_by_code;
+	if (web_app_new(&o, &x->app, &e) != CADRE_OK)
+		fail_msg("web_app_new: %s", e.msg);
+	*state = x;
+	return 0;
+}
+
+static double num(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!json_is_number(v))
+		fail_msg("%s is not a number", key);
+	return json_number_value(v);
+}
+
+static const json_t *find_group(const json_t *arr, const char *group)
+{
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(arr, i), "staff_group")),
+		           group) == 0)
+			return json_array_get(arr, i);
+	return NULL;
+}
+
+/* the staff JSON of every level agrees with the read-outs of `cadre staff
+ * summary`, `cadre kpi vacancies` and `cadre kpi temporary-staffing` for
+ * the same node and month */
+static void test_staff_json_matches_readouts(void **state)
+{
+	struct fx *x = *state;
+	struct testdomain *t = x->t;
+	static const char *const codes[] = {"ENG", "Y59", "QNX", "RXC", "RXCD1", "RXCW001", "RXCT001",
+	                                    "RYR"};
+	struct cadre_err e;
+	for (size_t c = 0; c < sizeof codes / sizeof codes[0]; c++) {
+		json_t *o = NULL;
+		if (orgview_staff_json(&t->sys, t->db, codes[c], 0, &o, &e) != CADRE_OK)
+			fail_msg("%s: %s", codes[c], e.msg);
+		assert_true(json_is_true(json_object_get(o, "loaded")));
+		assert_string_equal(json_string_value(json_object_get(o, "month")), "2025-03");
+		struct people_summary ps;
+		assert_int_equal(people_summary(&t->sys, t->db, codes[c], "2025-03-31",
+		                                PEOPLE_BY_STAFF_GROUP, &ps, &e),
+		                 CADRE_OK);
+		assert_int_equal((int64_t)num(o, "headcount"), ps.headcount);
+		assert_true(fabs(num(o, "fte") - ps.fte) < 5e-5);
+		const json_t *groups = json_object_get(o, "staff_groups");
+		assert_int_equal(json_array_size(groups), ps.nlines);
+		for (size_t i = 0; i < ps.nlines; i++) {
+			const json_t *g = find_group(groups, ps.lines[i].key);
+			if (!g)
+				fail_msg("%s: no group %s", codes[c], ps.lines[i].key);
+			assert_int_equal((int64_t)num(g, "headcount"), ps.lines[i].headcount);
+			assert_true(fabs(num(g, "fte") - ps.lines[i].fte) < 5e-5);
+		}
+		people_summary_free(&ps);
+
+		struct vacancy_report v;
+		assert_int_equal(vacancy_report(&t->sys, t->db, codes[c], 202503, &v, &e), CADRE_OK);
+		const json_t *vj = json_object_get(o, "vacancies");
+		if (v.establishment_wte100 == 0) {
+			assert_true(json_is_null(vj));
+		} else {
+			assert_true(fabs(num(vj, "establishment_wte") -
+			                 (double)v.establishment_wte100 / 100.0) < 1e-9);
+			assert_true(fabs(num(vj, "contracted_fte") -
+			                 (double)v.contracted_fte10k / 10000.0) < 1e-9);
+			assert_true(fabs(num(vj, "vacancy_wte") - (double)v.vacancy_fte10k / 10000.0) <
+			            1e-9);
+			double rate = round((double)v.vacancy_fte10k /
+			                    (double)(v.establishment_wte100 * 100) * 10000.0) /
+			              100.0;
+			assert_true(fabs(num(vj, "vacancy_rate_percent") - rate) < 1e-9);
+			assert_int_equal((int64_t)num(vj, "budget_pence"), v.budget_pence);
+			for (size_t i = 0; i < v.ngroups; i++) {
+				const json_t *g = find_group(json_object_get(vj, "staff_groups"),
+				                             v.groups[i].staff_group);
+				if (!g)
+					fail_msg("%s: no vacancy group %s", codes[c],
+					         v.groups[i].staff_group);
+				assert_true(fabs(num(g, "vacancy_wte") -
+				                 (double)v.groups[i].vacancy_fte10k / 10000.0) < 1e-9);
+			}
+		}
+		vacancy_report_free(&v);
+
+		struct tempstaff_report tr;
+		assert_int_equal(tempstaff_report(&t->sys, t->db, codes[c], 202503, &tr, &e),
+		                 CADRE_OK);
+		const json_t *tj = json_object_get(o, "temporary_staffing");
+		if (tr.ntype == 0) {
+			assert_true(json_is_null(tj));
+		} else {
+			assert_true(fabs(num(tj, "hours") - (double)tr.hours100 / 100.0) < 1e-9);
+			assert_int_equal((int64_t)num(tj, "shifts"), tr.shifts);
+			assert_int_equal((int64_t)num(tj, "spend_pence"), tr.spend_pence);
+			assert_int_equal((int64_t)num(tj, "agency_off_framework_pence"),
+			                 tr.agency_off_framework_pence);
+			assert_int_equal(json_array_size(json_object_get(tj, "by_type")), tr.ntype);
+		}
+		tempstaff_report_free(&tr);
+		json_decref(o);
+	}
+	/* worked by hand from the fixture: RXC's temporary staffing is
+	 * 115 + 23 + 11.5 + 20 = 169.5 hours for 2,500 + 800 + 700 + 2,400 =
+	 * 6,400 pounds, bank 115 / 169.5 = 67.8% of the hours, against a
+	 * budget of 34,000 pounds (18.8%); 7.6 FTE are in post at the ICB */
+	json_t *o = NULL;
+	assert_int_equal(orgview_staff_json(&t->sys, t->db, "RXC", 0, &o, &e), CADRE_OK);
+	const json_t *tj = json_object_get(o, "temporary_staffing");
+	assert_true(fabs(num(tj, "hours") - 169.5) < 1e-9);
+	assert_int_equal((int64_t)num(tj, "spend_pence"), 640000);
+	assert_true(fabs(num(tj, "bank_hours_percent") - 67.8) < 1e-9);
+	assert_true(fabs(num(tj, "spend_percent_of_budget") - 18.8) < 1e-9);
+	assert_int_equal((int64_t)num(o, "headcount"), 6);
+	json_decref(o);
+	assert_int_equal(orgview_staff_json(&t->sys, t->db, "QNX", 0, &o, &e), CADRE_OK);
+	assert_int_equal((int64_t)num(o, "headcount"), 7);
+	assert_true(fabs(num(o, "fte") - 7.6) < 1e-9);
+	json_decref(o);
+	/* a month with no staff figures says so */
+	assert_int_equal(orgview_staff_json(&t->sys, t->db, "RXC", 201001, &o, &e), CADRE_OK);
+	assert_true(json_is_false(json_object_get(o, "loaded")));
+	json_decref(o);
+}
+
+/* a grant without workforce.aggregate.read sees no figures; an unknown
+ * node or one outside the grant is not found */
+static void test_staff_json_grants(void **state)
+{
+	struct fx *x = *state;
+	struct testdomain *t = x->t;
+	struct actor_grant g = {.role = "staff_member", .org_id = org_id_of(t->db, "RXC")};
+	struct actor a = actor_user(9, &g, 1);
+	struct cadre_err e;
+	json_t *o = NULL;
+	assert_int_equal(orgview_staff_json(&a, t->db, "RXC", 0, &o, &e), CADRE_OK);
+	assert_true(json_is_false(json_object_get(o, "allowed")));
+	assert_true(json_is_false(json_object_get(o, "loaded")));
+	assert_null(json_object_get(o, "headcount"));
+	json_decref(o);
+	assert_int_equal(orgview_trend_json(&a, t->db, "RXC", "vacancy-rate", 0, 0, &o, &e),
+	                 CADRE_EPERM);
+	struct actor_grant p = {.role = "workforce_planner", .org_id = org_id_of(t->db, "RXC")};
+	struct actor pa = actor_user(10, &p, 1);
+	assert_int_equal(orgview_staff_json(&pa, t->db, "RYR", 0, &o, &e), CADRE_ENOTFOUND);
+	assert_int_equal(orgview_staff_json(&pa, t->db, "RXCW001", 0, &o, &e), CADRE_OK);
+	assert_true(json_is_true(json_object_get(o, "loaded")));
+	json_decref(o);
+	assert_int_equal(orgview_trend_json(&pa, t->db, "RXC", "nonsense", 0, 0, &o, &e),
+	                 CADRE_EINVAL);
+	/* one month of figures: a run chart of one point */
+	assert_int_equal(orgview_trend_json(&pa, t->db, "RXC", "temporary-spend", 0, 0, &o, &e),
+	                 CADRE_OK);
+	const json_t *months = json_object_get(o, "months");
+	assert_int_equal(json_array_size(months), 1);
+	assert_true(fabs(num(json_array_get(months, 0), "value") - 6400.0) < 1e-9);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(o, "spc"), "chart")), "run");
+	json_decref(o);
+	/* /orgs's top node: the grant's own */
+	struct org_node home;
+	assert_int_equal(orgview_home(&pa, t->db, &home, &e), CADRE_OK);
+	assert_string_equal(home.code, "RXC");
+	assert_int_equal(orgview_home(&t->sys, t->db, &home, &e), CADRE_OK);
+	assert_string_equal(home.code, "ENG");
+}
+
+/* the quality JSON carries quality_report's counts; each count's rows
+ * number the count, paged by cursor; protected checks need
+ * people.protected.read and person-level rows a grant at trust level */
+static void test_quality_json(void **state)
+{
+	struct fx *x = *state;
+	struct testdomain *t = x->t;
+	struct cadre_err e;
+	struct quality_report *r = xcalloc(1, sizeof *r);
+	static const char *const codes[] = {"RXC", "QNX", "RJ1"};
+	for (size_t c = 0; c < 3; c++) {
+		assert_int_equal(quality_report(&t->sys, t->db, codes[c], NULL, r, &e), CADRE_OK);
+		json_t *o = NULL;
+		assert_int_equal(orgview_quality_json(&t->sys, t->db, codes[c], NULL, &o, &e),
+		                 CADRE_OK);
+		assert_int_equal((int64_t)num(o, "staff_in_post"), r->staff_in_post);
+		const json_t *checks = json_object_get(o, "checks");
+		assert_int_equal(json_array_size(checks), QUALITY_CHECK_COUNT);
+		for (int i = 0; i < QUALITY_CHECK_COUNT; i++) {
+			const json_t *cj = json_array_get(checks, (size_t)i);
+			enum quality_check q;
+			assert_true(quality_check_parse(
+			    json_string_value(json_object_get(cj, "check")), &q));
+			int64_t n = quality_check_count(r, q);
+			assert_int_equal((int64_t)num(cj, "count"), n);
+			/* every row behind the count, one page of 1 at a time */
+			int64_t seen = 0;
+			char cursor[QUALITY_KEY_MAX] = "";
+			for (;;) {
+				struct quality_rows rows;
+				assert_int_equal(quality_rows(&t->sys, t->db, codes[c], NULL, q, cursor,
+				                              1, &rows, &e),
+				                 CADRE_OK);
+				assert_int_equal(rows.total, n);
+				seen += (int64_t)rows.n;
+				(void)snprintf(cursor, sizeof cursor, "%s", rows.next);
+				quality_rows_free(&rows);
+				if (!cursor[0])
+					break;
+			}
+			assert_int_equal(seen, n);
+		}
+		json_decref(o);
+	}
+	free(r);
+	/* the conflict of the fixture (testpeople.h): A9 of staff 107 */
+	json_t *o = NULL;
+	assert_int_equal(orgview_quality_rows_json(&t->sys, t->db, "RXC", NULL, "group-conflicts",
+	                                           NULL, 50, &o, &e),
+	                 CADRE_OK);
+	const json_t *it = json_array_get(json_object_get(o, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(it, "staff_ref")), "107");
+	assert_string_equal(json_string_value(json_object_get(it, "assignment")), "A9");
+	assert_string_equal(json_string_value(json_object_get(it, "cost_centre")), "RXC1002");
+	assert_string_equal(json_string_value(json_object_get(it, "detail")),
+	                    "DOC_CONS vs ESR 03");
+	json_decref(o);
+	assert_int_equal(orgview_quality_rows_json(&t->sys, t->db, "RXC", NULL, "nope", NULL, 50,
+	                                           &o, &e),
+	                 CADRE_ENOTFOUND);
+	/* grants */
+	struct actor_grant g = {.role = "workforce_planner", .org_id = org_id_of(t->db, "RXC")};
+	struct actor a = actor_user(11, &g, 1);
+	assert_int_equal(orgview_quality_rows_json(&a, t->db, "RXC", NULL, "no-identifier", NULL,
+	                                           50, &o, &e),
+	                 CADRE_OK);
+	assert_int_equal((int64_t)num(o, "total"), 1); /* 105 */
+	json_decref(o);
+	assert_int_equal(orgview_quality_rows_json(&a, t->db, "RXC", NULL, "ethnicity-not-stated",
+	                                           NULL, 50, &o, &e),
+	                 CADRE_EPERM);
+	struct actor_grant eq = {.role = "equality_analyst", .org_id = org_id_of(t->db, "RXC")};
+	struct actor ea = actor_user(12, &eq, 1);
+	assert_int_equal(orgview_quality_rows_json(&ea, t->db, "RXC", NULL, "ethnicity-not-stated",
+	                                           NULL, 50, &o, &e),
+	                 CADRE_OK);
+	assert_int_equal((int64_t)num(o, "total"), 1); /* 105: Z */
+	json_decref(o);
+	struct actor_grant icb = {.role = "workforce_planner", .org_id = org_id_of(t->db, "QNX")};
+	struct actor ia = actor_user(13, &icb, 1);
+	assert_int_equal(orgview_quality_rows_json(&ia, t->db, "RXC", NULL, "no-identifier", NULL,
+	                                           50, &o, &e),
+	                 CADRE_EPERM);
+}
+
+/* the routes, through the real route table */
+static void test_staff_routes(void **state)
+{
+	struct fx *x = *state;
+	struct testweb_reply r =
+	    expect(x->app, GET("/api/v1/orgs/RXC/summary", "X-Test-Grant: RXC\r\n"), 200);
+	json_t *o = body_json(&r);
+	assert_int_equal((int64_t)num(o, "headcount"), 6);
+	json_decref(o);
+	testweb_free(&r);
+	r = expect(x->app, GET("/api/v1/orgs/RXC/summary?month=2025-3", "X-Test-Grant: RXC\r\n"),
+	           400);
+	must_have(&r, "month");
+	testweb_free(&r);
+	r = expect(x->app, GET("/api/v1/orgs/RYR/summary", "X-Test-Grant: RXC\r\n"), 404);
+	testweb_free(&r);
+	r = expect(x->app, GET("/orgs/RXCW001", "X-Test-Grant: RXC\r\n"), 200);
+	must_have(&r, "Elderly Care");
+	must_have(&r, "Staff group mix");
+	must_have(&r, "Nurses &amp; health visitors");
+	must_have(&r, "<svg");
+	testweb_free(&r);
+	r = expect(x->app, GET("/orgs/RXC/quality", "X-Test-Grant: RXC\r\n"), 200);
+	must_have(&r, "href=\"&#x2F;orgs&#x2F;RXC&#x2F;quality&#x2F;group-conflicts\"");
+	/* a planner's role does not reach the protected rows: no link */
+	if (testweb_body_has(&r, "quality&#x2F;ethnicity-not-stated"))
+		fail_msg("a link to protected rows for a planner");
+	testweb_free(&r);
+	r = expect(x->app,
+	           GET("/api/v1/orgs/RXC/quality/occupation-unlisted?limit=2", "X-Test-Grant: RXC\r\n"),
+	           200);
+	o = body_json(&r);
+	assert_int_equal((int64_t)num(o, "total"), 3);
+	assert_int_equal(json_array_size(json_object_get(o, "items")), 2);
+	assert_true(json_is_string(json_object_get(o, "next_cursor")));
+	json_decref(o);
+	testweb_free(&r);
+	r = expect(x->app,
+	           GET("/api/v1/orgs/RXC/quality/occupation-unlisted?limit=0", "X-Test-Grant: RXC\r\n"),
+	           400);
+	testweb_free(&r);
+	r = expect(x->app,
+	           GET("/api/v1/orgs/RXC/quality/ethnicity-not-known", "X-Test-Grant: RXC\r\n"), 403);
+	testweb_free(&r);
+	r = expect(x->app, GET("/api/v1/orgs/RXC/trends/vacancy-rate?from=2025-04&to=2025-01",
+	                       "X-Test-Grant: RXC\r\n"),
+	           400);
+	testweb_free(&r);
+	r = expect(x->app, GET("/api/v1/orgs/RXC/trends/nothing", "X-Test-Grant: RXC\r\n"), 404);
+	testweb_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,5 +869,15 @@ int main(void)
 	    cmocka_unit_test(test_api_sickness),
 	    cmocka_unit_test(test_openapi_lists_routes),
 	};
-	return cmocka_run_group_tests_name("web_orgview", tests, group_setup, group_teardown);
+	const struct CMUnitTest staff_tests[] = {
+	    cmocka_unit_test(test_staff_json_matches_readouts),
+	    cmocka_unit_test(test_staff_json_grants),
+	    cmocka_unit_test(test_quality_json),
+	    cmocka_unit_test(test_staff_routes),
+	};
+	int failed =
+	    cmocka_run_group_tests_name("web_orgview", tests, group_setup, group_teardown);
+	failed += cmocka_run_group_tests_name("web_orgview_staff", staff_tests, staff_setup,
+	                                      group_teardown);
+	return failed;
 }
