@@ -2,8 +2,8 @@
 # web.sh: the web benchmark (issue 7, item 8; make bench).
 #
 # Loads the national demo (seed 1) into an SQLite database once and keeps it
-# under bench/out/web/, keyed by the build's version and schema (BENCH_FRESH=1
-# builds it again; the load takes minutes).  Picks the trust whose headcount
+# under bench/out/web/, keyed by the build's version, schema and commit
+# (BENCH_FRESH=1 builds it again; the load takes minutes).  Picks the trust whose headcount
 # (`cadre staff summary`) is nearest 10,000, makes an account holding
 # chief_people_officer over it and signs in over HTTP (the sign-in form's
 # CSRF token, then POST /sign-in) for a session cookie.  Then, in this run,
@@ -73,14 +73,23 @@ export CADRE_DATA_DIR=$root/data
 unset CADRE_CONFIG CADRE_DB CADRE_LISTEN
 
 # ---- the national demo database, cached ---------------------------------------------------
+# Keyed by the build's version, schema and commit: a new commit may load the
+# demo differently without a new schema version, and `migrate --check`
+# catches a migration added below the highest one.
 ver=$("$cadre" version --verbose | sed -n 's/^cadre: //p')
 schema=$("$cadre" version --verbose | sed -n 's/^schema: //p')
-cache=${BENCH_DB_DIR:-$root/bench/out/web/national-$ver-schema$schema}
+commit=$("$cadre" version --verbose | sed -n 's/^commit: //p')
+cache=${BENCH_DB_DIR:-$root/bench/out/web/national-$ver-schema$schema-${commit:-unknown}}
 db=$cache/cadre.db
 export CADRE_SECRETS_FILE=$cache/secrets.ini
 [ "${BENCH_FRESH:-0}" = 1 ] && rm -rf "$cache"
+if [ -f "$cache/.done" ] && ! "$cadre" --db "$db" migrate --check >/dev/null 2>&1; then
+	rm -f "$cache/.done"
+fi
 if [ ! -f "$cache/.done" ]; then
-	echo "== loading the national demo (seed 1) into $cache (once per version and schema; minutes)"
+	echo "== loading the national demo (seed 1) into $cache (once per build; minutes)"
+	# one cached database at a time: each is about 2 GB
+	[ -n "${BENCH_DB_DIR:-}" ] || rm -rf "$root"/bench/out/web/national-*
 	rm -rf "$cache"
 	mkdir -p "$cache/demo"
 	"$cadre" demo generate --scale national --seed 1 --out "$cache/demo" --quiet
