@@ -3,12 +3,12 @@
 #
 # Loads the national demo (seed 1) into an SQLite database once and keeps it
 # under bench/out/web/, keyed by the build's version, schema and commit
-# (BENCH_FRESH=1 builds it again; the load takes minutes).  Picks the trust whose headcount
-# (`cadre staff summary`) is nearest 10,000, makes an account holding
-# chief_people_officer over it and signs in over HTTP (the sign-in form's
-# CSRF token, then POST /sign-in) for a session cookie.  Then, in this run,
-# with the release build (build/cadre serve, its default thread pool) pinned
-# to one core and wrk pinned to another:
+# (BENCH_FRESH=1 builds it again; the load takes minutes).  Picks the trust
+# whose headcount (`cadre staff summary`) is nearest 10,000, makes an account
+# holding chief_people_officer over it and signs in over HTTP (the sign-in
+# form's CSRF token, then POST /sign-in) for a session cookie.  Then, in this
+# run, with the release build (build/cadre serve, its default thread pool, a
+# fresh process for each run) pinned to one core and wrk pinned to another:
 #   org     GET /orgs/TRUST, the trust's organisation page (HTML)
 #   api     GET /api/v1/orgs/TRUST/summary, its API summary (JSON); the
 #           organisation's API reply /api/v1/orgs/TRUST while the summary
@@ -20,15 +20,18 @@
 # wrk sends the session cookie to both.  Every reply must be a 200: the
 # count of others comes from each server's own log of the run (wrk would
 # count a 3xx, such as a redirect to the sign-in page, as a success), beside
-# wrk's socket errors and timeouts (2 s).  Prints requests per second, p99
-# latency, non-200 replies and errors, the server core's use, the ratio to
-# nginx at the same connection count, and Cadre's peak memory (VmHWM of the
-# server process over the whole run).  Targets (issue 7): p99 under 20 ms at
-# 32 connections; at 256 connections no errors and at least 25% of nginx's
-# requests per second; server memory under 500 MB.  Each is printed as met or
-# NOT met; the exit status is non-zero only when the benchmark itself fails
-# (a server that does not start, a sign-in that does not work), never for a
-# missed target: the machine may be shared, and the load average is shown.
+# wrk's socket errors and timeouts (2 s).  Prints requests per second, p50
+# and p99 latency, the server's own median time, non-200 replies and errors,
+# the server's CPU use and requests per CPU second (steadier than requests
+# per second on a shared machine), the ratios to nginx at the same
+# connection count, and Cadre's peak memory (VmHWM, the most of any run).
+# Targets (issue 7): p99 under 20 ms at 32 connections; at 256 connections
+# no errors and at least 25% of nginx's requests per second; server memory
+# under 500 MB.  Each is printed as met or NOT met; the exit status is
+# non-zero only when the benchmark itself fails (a server that does not
+# start, a sign-in that does not work), never for a missed target: the
+# machine may be shared, and the load average is shown.  A server that has
+# not stopped 10 s after SIGTERM is killed and the report says so.
 #
 #   bench/web.sh [--keep]          --keep leaves the run's folder (logs, wrk output)
 #   BENCH_SECONDS=5 BENCH_CONNS="32 256" bench/web.sh   a quick try
