@@ -870,6 +870,10 @@ static int demo_tx_fn(struct store *db, void *arg, struct cadre_err *err)
 			                        "demo:organisations", err);
 		if (rc == CADRE_OK)
 			rc = org_hierarchy_rebuild(D->actor, db, D->clk, NULL, err);
+		/* like every import that rebuilds the hierarchy: the kept
+		 * statistics follow it in the same transaction */
+		if (rc == CADRE_OK)
+			rc = orgstats_refresh_all(D->actor, db, D->clk, err);
 		if (rc == CADRE_OK && D->key) {
 			json_t *payload =
 			    json_pack("{s:s, s:s, s:I}", "file", import_basename(D->path), "sha256",
