@@ -22,8 +22,10 @@
 
 static const struct store_sql q_sickness_range = {
     .name = "orgview_sickness_range",
-    .sql = "SELECT COUNT(*), COALESCE(MIN(month), 0), COALESCE(MAX(month), 0) "
-           "FROM sickness_absence",
+    /* two subqueries: SQLite answers a lone MIN or MAX by one index seek,
+     * but both (or COUNT) in one query by a scan of every row */
+    .sql = "SELECT COALESCE((SELECT MIN(month) FROM sickness_absence), 0), "
+           "COALESCE((SELECT MAX(month) FROM sickness_absence), 0)",
 };
 
 struct kind_label {
@@ -181,8 +183,8 @@ int orgview_sickness_range(const struct actor *actor, struct store *db, int *fir
 	if (rc != CADRE_OK)
 		return rc;
 	if (store_col_i64(st, 0) > 0) {
-		*first = (int)store_col_i64(st, 1);
-		*last = (int)store_col_i64(st, 2);
+		*first = (int)store_col_i64(st, 0);
+		*last = (int)store_col_i64(st, 1);
 	}
 	store_reset(st);
 	return CADRE_OK;

@@ -82,6 +82,28 @@ static const struct store_sql q_kpi = {
            "GROUP BY s.month ORDER BY s.month",
 };
 
+/* the same sums driven from the node's subtree, month by month: for a
+ * trust or below the subtree is a few hundred nodes a month, so seeking
+ * org_ancestor by (month, ancestor) for each month of the span and probing
+ * sickness_absence by (month, org_id) beats scanning every
+ * organisation-month in the span (1 ms against 8 ms for a trust on the
+ * national demo's 36 months).  The months come from a recursive CTE since
+ * a month range cannot seek the key's second column; CROSS JOIN keeps
+ * SQLite's join order (PostgreSQL plans it itself).  For England, regions
+ * and ICBs q_kpi's order is the cheaper one. */
+static const struct store_sql q_kpi_subtree = {
+    .name = "sickness_kpi_subtree",
+    .sql = "WITH RECURSIVE m(month) AS (SELECT CAST($2 AS BIGINT) UNION ALL "
+           "SELECT CASE WHEN month % 100 = 12 THEN month + 89 ELSE month + 1 END FROM m "
+           "WHERE month < $3) "
+           "SELECT a.month, SUM(s.fte_days_lost), SUM(s.fte_days_available), COUNT(*), "
+           "SUM(CASE WHEN a.flags = 1 OR a.flags = 3 THEN 1 ELSE 0 END), "
+           "SUM(CASE WHEN a.flags >= 2 THEN 1 ELSE 0 END) "
+           "FROM m CROSS JOIN org_ancestor a CROSS JOIN sickness_absence s "
+           "WHERE a.month = m.month AND a.ancestor_id = $1 AND s.month = a.month "
+           "AND s.org_id = a.node_id GROUP BY a.month ORDER BY a.month",
+};
+
 int64_t sickness_rate_hundredths(double lost, double available)
 {
 	return (int64_t)llround(lost / available * 100.0 * 100.0);
@@ -671,7 +693,9 @@ int sickness_kpi(const struct actor *actor, struct store *db, const char *code, 
 	for (size_t i = 0; i < out->nmonths; i++)
 		out->months[i].month = date_month_add(from, (int)i);
 	struct store_stmt *st;
-	if ((rc = store_prepare(db, &q_kpi, &st, err)) != CADRE_OK)
+	bool wide = strcmp(out->org.kind, "nation") == 0 || strcmp(out->org.kind, "region") == 0 ||
+	            strcmp(out->org.kind, "icb") == 0;
+	if ((rc = store_prepare(db, wide ? &q_kpi : &q_kpi_subtree, &st, err)) != CADRE_OK)
 		goto fail;
 	store_bind_i64(st, 1, out->org.id);
 	store_bind_i64(st, 2, from);
