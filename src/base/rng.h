@@ -10,7 +10,7 @@
  * rng_seed(r, 42, 54) gives the same outputs as the reference pcg32-demo.
  *
  * The same seed gives the same sequence on every machine: nothing depends
- * on the platform's rand(), word size or libm except rng_normal, which uses
+ * on the C library's random generator, word size or libm except rng_normal, which uses
  * log and sqrt (results may differ in the last bit between C libraries).
  *
  * Substreams: rng_substream derives an independent generator from a parent

@@ -2410,6 +2410,26 @@ struct read_ctx {
 	json_t *out;
 };
 
+/* read_json: run fn (a read_ctx transaction building c->out) in a read
+ * transaction for the actor and hand its JSON over, or free it on failure:
+ * the shape of every JSON read-out below. */
+static int read_json(const struct actor *actor, struct store *db, const struct assess_ref *ref,
+                     int (*fn)(struct store *, void *, struct cadre_err *), json_t **out,
+                     struct cadre_err *err)
+{
+	*out = NULL;
+	int rc = actor_check(actor, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct read_ctx c = {.actor = actor, .ref = ref};
+	rc = store_tx_run(db, STORE_TX_READ, fn, &c, err);
+	if (rc == CADRE_OK)
+		*out = c.out;
+	else
+		json_decref(c.out);
+	return rc;
+}
+
 static int status_tx(struct store *db, void *arg, struct cadre_err *err)
 {
 	struct read_ctx *c = arg;
@@ -2456,17 +2476,7 @@ static int status_tx(struct store *db, void *arg, struct cadre_err *err)
 int assess_status_json(const struct actor *actor, struct store *db, const struct assess_ref *ref,
                        json_t **out, struct cadre_err *err)
 {
-	*out = NULL;
-	int rc = actor_check(actor, err);
-	if (rc != CADRE_OK)
-		return rc;
-	struct read_ctx c = {.actor = actor, .ref = ref};
-	rc = store_tx_run(db, STORE_TX_READ, status_tx, &c, err);
-	if (rc == CADRE_OK)
-		*out = c.out;
-	else
-		json_decref(c.out);
-	return rc;
+	return read_json(actor, db, ref, status_tx, out, err);
 }
 
 static const struct store_sql q_signoff_get = {
@@ -2597,17 +2607,7 @@ static int report_tx(struct store *db, void *arg, struct cadre_err *err)
 int assess_report_json(const struct actor *actor, struct store *db, const struct assess_ref *ref,
                        json_t **out, struct cadre_err *err)
 {
-	*out = NULL;
-	int rc = actor_check(actor, err);
-	if (rc != CADRE_OK)
-		return rc;
-	struct read_ctx c = {.actor = actor, .ref = ref};
-	rc = store_tx_run(db, STORE_TX_READ, report_tx, &c, err);
-	if (rc == CADRE_OK)
-		*out = c.out;
-	else
-		json_decref(c.out);
-	return rc;
+	return read_json(actor, db, ref, report_tx, out, err);
 }
 
 /* ---- action plan ------------------------------------------------------------------ */
@@ -4289,17 +4289,7 @@ static int rounds_tx(struct store *db, void *arg, struct cadre_err *err)
 int assess_rounds_json(const struct actor *actor, struct store *db, json_t **out,
                        struct cadre_err *err)
 {
-	*out = NULL;
-	int rc = actor_check(actor, err);
-	if (rc != CADRE_OK)
-		return rc;
-	struct read_ctx c = {.actor = actor};
-	rc = store_tx_run(db, STORE_TX_READ, rounds_tx, &c, err);
-	if (rc == CADRE_OK)
-		*out = c.out;
-	else
-		json_decref(c.out);
-	return rc;
+	return read_json(actor, db, NULL, rounds_tx, out, err);
 }
 
 struct self_ctx {
@@ -4392,17 +4382,7 @@ static int invitations_tx(struct store *db, void *arg, struct cadre_err *err)
 int assess_invitations_json(const struct actor *actor, struct store *db, json_t **out,
                             struct cadre_err *err)
 {
-	*out = NULL;
-	int rc = actor_check(actor, err);
-	if (rc != CADRE_OK)
-		return rc;
-	struct read_ctx c = {.actor = actor};
-	rc = store_tx_run(db, STORE_TX_READ, invitations_tx, &c, err);
-	if (rc == CADRE_OK)
-		*out = c.out;
-	else
-		json_decref(c.out);
-	return rc;
+	return read_json(actor, db, NULL, invitations_tx, out, err);
 }
 
 struct quest_ctx {

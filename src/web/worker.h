@@ -4,7 +4,7 @@
  *
  * Design note
  * - Each thread has its own database connection (db_open) and claims the
- *   oldest queued job with job_claim (FOR UPDATE SKIP LOCKED on
+ *   oldest queued job with job_claim (a skip-locked row claim on
  *   PostgreSQL, the one writer on SQLite), so any number of threads and
  *   servers share the queue without taking the same job twice.  A job
  *   whose worker dies is marked interrupted by the next claim's reaper
