@@ -604,6 +604,30 @@ int page_org(struct web_request *req, struct web_response *resp, struct cadre_er
 	return org_page(req, resp, web_req_param(req, "code"), err);
 }
 
+/* org_month_reply: the API reply of an orgview read-out of the path's
+ * organisation at the month named by the one query parameter allowed
+ * (param: YYYY-MM; absent, the latest). */
+static int org_month_reply(struct web_request *req, struct web_response *resp, const char *param,
+                           int (*view)(const struct actor *, struct store *, const char *, int,
+                                       json_t **, struct cadre_err *),
+                           struct cadre_err *err)
+{
+	const char *const allowed[] = {param, NULL};
+	int month = 0;
+	int rc = only_params(req, resp, allowed, err);
+	if (rc == CADRE_OK)
+		rc = month_param(req, resp, param, &month, err);
+	if (rc != CADRE_OK)
+		return rc;
+	struct store *db;
+	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
+		return rc;
+	json_t *o;
+	if ((rc = view(req->actor, db, web_req_param(req, "code"), month, &o, err)) != CADRE_OK)
+		return rc;
+	return reply_json(resp, o, err);
+}
+
 /* API: GET /api/v1/orgs/{code:code}
  * PERMISSION: org.read
  * ORG: path code
@@ -616,21 +640,7 @@ int page_org(struct web_request *req, struct web_response *resp, struct cadre_er
  */
 int api_org_get(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
-	static const char *const allowed[] = {"as-of", NULL};
-	int month = 0;
-	int rc = only_params(req, resp, allowed, err);
-	if (rc == CADRE_OK)
-		rc = month_param(req, resp, "as-of", &month, err);
-	if (rc != CADRE_OK)
-		return rc;
-	struct store *db;
-	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
-		return rc;
-	json_t *o;
-	if ((rc = orgview_org_json(req->actor, db, web_req_param(req, "code"), month, &o, err)) !=
-	    CADRE_OK)
-		return rc;
-	return reply_json(resp, o, err);
+	return org_month_reply(req, resp, "as-of", orgview_org_json, err);
 }
 
 /* API: GET /api/v1/orgs/{code:code}/children
@@ -735,21 +745,7 @@ int api_org_sickness(struct web_request *req, struct web_response *resp, struct 
  */
 int api_org_summary(struct web_request *req, struct web_response *resp, struct cadre_err *err)
 {
-	static const char *const allowed[] = {"month", NULL};
-	int month = 0;
-	int rc = only_params(req, resp, allowed, err);
-	if (rc == CADRE_OK)
-		rc = month_param(req, resp, "month", &month, err);
-	if (rc != CADRE_OK)
-		return rc;
-	struct store *db;
-	if ((rc = web_req_db(req, &db, err)) != CADRE_OK)
-		return rc;
-	json_t *o;
-	if ((rc = orgview_staff_json(req->actor, db, web_req_param(req, "code"), month, &o, err)) !=
-	    CADRE_OK)
-		return rc;
-	return reply_json(resp, o, err);
+	return org_month_reply(req, resp, "month", orgview_staff_json, err);
 }
 
 /* API: GET /api/v1/orgs/{code:code}/trends/{measure}
